@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ParallelGen.Dispatch;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Pool;
+
+/// <summary>
+/// A <c>Map</c>/<c>Starmap</c> call over a list: cut into chunks on demand, results written straight into the result
+/// array by each chunk's reader thread. The first failing item fails the call, and the chunks still running are
+/// told to stop.
+/// </summary>
+internal sealed class MapCall<TArgs, TResult> : IWorkSource
+{
+    private static readonly long s_progressInterval = Stopwatch.Frequency / 20;
+
+    private readonly ProcessTask<TArgs, TResult> _task;
+    private readonly IReadOnlyList<TArgs> _items;
+    private readonly int _chunkSize;
+    private readonly IProgress<PoolProgress>? _progress;
+    private readonly TResult[] _results;
+    private readonly TaskCompletionSource<TResult[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<Chunk> _running = [];
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private CancellationTokenRegistration _registration;
+    private int _next;
+    private int _completed;
+    private long _lastReport;
+    private volatile bool _finished;
+
+    public MapCall(ProcessTask<TArgs, TResult> task, IReadOnlyList<TArgs> items, int chunkSize, IProgress<PoolProgress>? progress)
+    {
+        _task = task;
+        _items = items;
+        _chunkSize = chunkSize;
+        _progress = progress;
+        _results = new TResult[items.Count];
+    }
+
+    public Task<TResult[]> Completion => _completion.Task;
+
+    public bool IsDrained => _finished || _next == _items.Count;
+
+    public void RegisterCancellation(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((MapCall<TArgs, TResult>)state!).Fail(new OperationCanceledException(token), token),
+                this);
+        }
+    }
+
+    public WorkUnit? TryTake(int maxItems)
+    {
+        if (IsDrained)
+        {
+            return null;
+        }
+
+        int count = Math.Min(Math.Min(_chunkSize, _items.Count - _next), maxItems);
+        Chunk chunk = new(this, _next, count);
+        _next += count;
+        lock (_running)
+        {
+            _running.Add(chunk);
+        }
+
+        return chunk;
+    }
+
+    public void Abort(Exception exception) => Fail(exception, default);
+
+    private void OnChunkDone(Chunk chunk, in DoneFrame done)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        if (done.Errors is { Count: > 0 } errors)
+        {
+            Fail(done.ToException(errors[0], _task.Name, chunk.Start), default);
+            return;
+        }
+
+        if (done.Cancelled)
+        {
+            return;
+        }
+
+        Payload.ReadSpan(done.Results, _results.AsSpan(chunk.Start, chunk.Count));
+        bool complete;
+        lock (_running)
+        {
+            _running.Remove(chunk);
+            _completed += chunk.Count;
+            complete = _completed == _results.Length;
+            ReportProgress(complete);
+        }
+
+        if (complete && !_finished)
+        {
+            _finished = true;
+            _registration.Dispose();
+            _completion.TrySetResult(_results);
+        }
+    }
+
+    /// <summary>Reports progress at most every 50 ms, and always at the end. Called under <c>_running</c>'s lock, so counts never go backwards.</summary>
+    private void ReportProgress(bool final)
+    {
+        if (_progress is null)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        if (final || now - _lastReport >= s_progressInterval)
+        {
+            _lastReport = now;
+            _progress.Report(new PoolProgress(_completed, _results.Length, Stopwatch.GetElapsedTime(_started, now)));
+        }
+    }
+
+    private void Fail(Exception exception, CancellationToken token)
+    {
+        Chunk[] running;
+        lock (_running)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = true;
+            running = [.. _running];
+            _running.Clear();
+        }
+
+        _registration.Dispose();
+
+        // Stop the chunks still running: each worker checks between items, and tasks that take a token see it fire.
+        foreach (Chunk chunk in running)
+        {
+            if (chunk.Worker is { } worker)
+            {
+                worker.Cancel(chunk.CallId);
+            }
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            _completion.TrySetCanceled(token);
+        }
+        else
+        {
+            _completion.TrySetException(exception);
+        }
+    }
+
+    private sealed class Chunk(MapCall<TArgs, TResult> call, int start, int count) : WorkUnit
+    {
+        public int Start { get; } = start;
+
+        public override ProcessTask Task => call._task;
+
+        public override int Count { get; } = count;
+
+        public override bool StopOnError => true;
+
+        public override bool IsAbandoned => call._finished;
+
+        public override void WriteArguments(FrameBuffer buffer)
+        {
+            switch (call._items)
+            {
+                case TArgs[] array:
+                    Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(array, Start, Count));
+                    break;
+                case List<TArgs> list:
+                    Payload.WriteSpan(buffer, (ReadOnlySpan<TArgs>)CollectionsMarshal.AsSpan(list).Slice(Start, Count));
+                    break;
+                default:
+                    Payload.WriteList(buffer, call._items, Start, Count);
+                    break;
+            }
+        }
+
+        public override void OnDone(in DoneFrame done) => call.OnChunkDone(this, done);
+
+        public override void OnFailed(Exception exception) => call.Fail(exception, default);
+    }
+}

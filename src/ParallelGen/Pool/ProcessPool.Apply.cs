@@ -1,0 +1,49 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Pool;
+
+namespace ParallelGen;
+
+public sealed partial class ProcessPool
+{
+    /// <summary>Runs <paramref name="task"/> once in a worker and waits for its result (Python's <c>apply</c>).</summary>
+    /// <remarks>
+    /// This overload takes the generated task descriptor. Application code calls <c>pool.Apply(Add, 1, 2L)</c> with
+    /// the method itself, and the ParallelGen generator routes that call here at compile time.
+    /// </remarks>
+    /// <exception cref="RemoteTaskException">The task threw in the worker.</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running the task.</exception>
+    public TResult Apply<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args) =>
+        ApplyAsync(task, args).Get();
+
+    /// <summary>Queues <paramref name="task"/> to run once in a worker (Python's <c>apply_async</c>).</summary>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="args">The arguments, packed as the descriptor expects.</param>
+    /// <param name="callback">Runs in this process with the result, before the result is ready.</param>
+    /// <param name="errorCallback">Runs in this process with the exception, before the result is ready.</param>
+    /// <param name="cancellationToken">Drops the call if it is still queued; signals the task's token if it is running.</param>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is terminated.</exception>
+    public AsyncResult<TResult> ApplyAsync<TArgs, TResult>(
+        ProcessTask<TArgs, TResult> task,
+        TArgs args,
+        Action<TResult>? callback = null,
+        Action<Exception>? errorCallback = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback);
+        Submit(call);
+        call.RegisterCancellation(cancellationToken);
+        return new AsyncResult<TResult>(call.Completion);
+    }
+
+    /// <summary>Queues a task that returns nothing to run once in a worker (Python's <c>apply_async</c>).</summary>
+    /// <inheritdoc cref="ApplyAsync{TArgs, TResult}(ProcessTask{TArgs, TResult}, TArgs, Action{TResult}?, Action{Exception}?, CancellationToken)"/>
+    public AsyncResult ApplyAsync<TArgs>(
+        ProcessTask<TArgs, Unit> task,
+        TArgs args,
+        Action? callback,
+        Action<Exception>? errorCallback = null,
+        CancellationToken cancellationToken = default) =>
+        ApplyAsync(task, args, callback is null ? null : _ => callback(), errorCallback, cancellationToken);
+}

@@ -1,0 +1,95 @@
+using ParallelGen.Pool;
+using ParallelGen.Worker;
+
+namespace ParallelGen;
+
+public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
+{
+    /// <summary>
+    /// Stops accepting new work (Python's <c>close()</c>). Queued and running calls finish; then the workers exit.
+    /// Calls made after this throw <see cref="InvalidOperationException"/>. Follow with <see cref="Join()"/> to wait.
+    /// </summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            if (_state != PoolState.Running)
+            {
+                return;
+            }
+
+            _state = PoolState.Closed;
+            CheckAllExited();
+        }
+
+        Pump();
+    }
+
+    /// <summary>
+    /// Stops the workers now (Python's <c>terminate()</c>): they are killed with SIGKILL. Queued and running calls fail
+    /// with <see cref="OperationCanceledException"/>; calls made afterwards throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Terminate()
+    {
+        List<PoolWorker> workers;
+        lock (_lock)
+        {
+            if (_state == PoolState.Terminated)
+            {
+                return;
+            }
+
+            _state = PoolState.Terminated;
+            workers = [.. _slots.OfType<PoolWorker>()];
+            CheckAllExited();
+        }
+
+        FailQueued(Terminated());
+        foreach (PoolWorker worker in workers)
+        {
+            worker.Kill();
+        }
+    }
+
+    /// <summary>Waits until every worker has exited (Python's <c>join()</c>). Call <see cref="Close"/> or <see cref="Terminate"/> first.</summary>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public void Join() => JoinAsync().GetAwaiter().GetResult();
+
+    /// <summary>Waits until every worker has exited, or the timeout passes.</summary>
+    /// <returns>Whether all workers exited in time.</returns>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public bool Join(TimeSpan timeout)
+    {
+        Task joined = JoinAsync();
+        return joined.Wait(timeout);
+    }
+
+    /// <summary>Waits asynchronously until every worker has exited. Call <see cref="Close"/> or <see cref="Terminate"/> first.</summary>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_state == PoolState.Running)
+            {
+                throw new InvalidOperationException("Join() needs Close() or Terminate() first; otherwise the workers never exit.");
+            }
+        }
+
+        return _allExited.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Terminates the pool (like leaving Python's <c>with Pool()</c> block) and waits briefly for the workers to be reaped.</summary>
+    public void Dispose()
+    {
+        Terminate();
+        _allExited.Task.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Closes the pool gracefully: queued and running calls finish, then the workers exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        await JoinAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,64 @@
+namespace ParallelGen;
+
+/// <summary>Settings of a <see cref="ProcessPool"/>.</summary>
+public sealed class ProcessPoolOptions
+{
+    /// <summary>The default of <see cref="MaxMessageSize"/>: 256 MiB.</summary>
+    public const int DefaultMaxMessageSize = 256 * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the number of worker processes. Default: <see cref="Environment.ProcessorCount"/>
+    /// (Python's <c>processes</c>).
+    /// </summary>
+    public int? Processes { get; set; }
+
+    /// <summary>
+    /// Gets or sets after how many task invocations a worker is retired and replaced by a fresh process, which bounds
+    /// what a leaky task can accumulate (Python's <c>maxtasksperchild</c>). Counted per item, also inside chunks.
+    /// Default: <see langword="null"/>, workers live as long as the pool.
+    /// </summary>
+    public int? MaxTasksPerWorker { get; set; }
+
+    /// <summary>
+    /// Gets or sets the largest frame, in bytes, that parent and workers accept: a call's serialized arguments or a
+    /// chunk's serialized results. A corrupt length prefix can never make either side allocate more than this.
+    /// Default: <see cref="DefaultMaxMessageSize"/>.
+    /// </summary>
+    public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
+
+    /// <summary>
+    /// Gets or sets how long a new worker may take to start and report ready before it is killed. Three start
+    /// failures in a row fail the queued calls and every later call with the cause. Default: 60 seconds.
+    /// </summary>
+    public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    internal int ResolveProcesses()
+    {
+        int processes = Processes ?? Environment.ProcessorCount;
+        if (processes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Processes), processes, "A pool needs at least one worker process.");
+        }
+
+        return processes;
+    }
+
+    internal void Validate()
+    {
+        ResolveProcesses();
+        if (MaxTasksPerWorker is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTasksPerWorker), MaxTasksPerWorker, "MaxTasksPerWorker must be at least 1.");
+        }
+
+        if (MaxMessageSize < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be at least 1024 bytes.");
+        }
+
+        if (WorkerStartTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WorkerStartTimeout), WorkerStartTimeout, "WorkerStartTimeout must be positive.");
+        }
+    }
+}

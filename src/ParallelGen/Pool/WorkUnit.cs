@@ -1,0 +1,60 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Transport;
+using ParallelGen.Worker;
+
+namespace ParallelGen.Pool;
+
+/// <summary>One <c>Run</c> frame's worth of work: a single call, or a chunk of a bulk call.</summary>
+/// <remarks>
+/// A unit is created by a <see cref="IWorkSource"/> under the pool lock, written to a worker by
+/// <see cref="PoolWorker.Send"/>, and completed on that worker's reader thread by <see cref="OnDone"/>, or failed by
+/// <see cref="OnFailed"/> when its worker dies or the pool is terminated.
+/// </remarks>
+internal abstract class WorkUnit
+{
+    /// <summary>Gets or sets the id of the current attempt; a retry gets a new id.</summary>
+    public long CallId { get; set; }
+
+    /// <summary>Gets or sets the worker running the current attempt.</summary>
+    public PoolWorker? Worker { get; set; }
+
+    /// <summary>Gets or sets how many attempts have failed because their worker crashed.</summary>
+    public int CrashCount { get; set; }
+
+    public abstract ProcessTask Task { get; }
+
+    /// <summary>Gets the number of task invocations (items) in the unit.</summary>
+    public abstract int Count { get; }
+
+    /// <summary>Gets whether the worker stops the chunk at the first failing item (bulk calls that fail as a whole).</summary>
+    public abstract bool StopOnError { get; }
+
+    /// <summary>Gets whether nobody needs the result any more (the call failed or was cancelled).</summary>
+    public abstract bool IsAbandoned { get; }
+
+    /// <summary>Serializes the unit's arguments as a MemoryPack span.</summary>
+    public abstract void WriteArguments(FrameBuffer buffer);
+
+    /// <summary>Takes the worker's answer. Runs on the worker's reader thread; must not block.</summary>
+    public abstract void OnDone(in DoneFrame done);
+
+    /// <summary>Fails the unit: its worker crashed (after retries), or the pool was terminated.</summary>
+    public abstract void OnFailed(Exception exception);
+}
+
+/// <summary>Where the scheduler takes work from: a single call, or a bulk call cut into chunks on demand.</summary>
+/// <remarks>
+/// <see cref="TryTake"/> and <see cref="IsDrained"/> are called under the pool lock, so they must be quick and never
+/// call user code. A single call is its own source and its own unit.
+/// </remarks>
+internal interface IWorkSource
+{
+    /// <summary>Returns the next unit of at most <paramref name="maxItems"/> items, or <see langword="null"/> if none is ready now.</summary>
+    WorkUnit? TryTake(int maxItems);
+
+    /// <summary>Gets whether nothing more will ever come from this source, so the scheduler can drop it.</summary>
+    bool IsDrained { get; }
+
+    /// <summary>Fails the call: the pool was terminated or cannot start workers. Called outside the pool lock.</summary>
+    void Abort(Exception exception);
+}

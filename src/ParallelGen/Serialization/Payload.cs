@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Text;
+using MemoryPack;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Serialization;
+
+/// <summary>MemoryPack reads and writes of task arguments and results, straight into and out of frame buffers.</summary>
+/// <remarks>
+/// Everything goes through <see cref="MemoryPackWriter{TBufferWriter}"/> and <see cref="MemoryPackReader"/> with the
+/// formatters registered for each type, so no reflection is involved; generated code registers the formatters that
+/// Native AOT cannot discover on its own (tuples, lists, dictionaries, <c>[MemoryPackable]</c> types).
+/// Spans of unmanaged types are copied as one block.
+/// </remarks>
+internal static class Payload
+{
+    /// <summary>Serializes one value at the end of <paramref name="buffer"/>.</summary>
+    public static void Write<T>(FrameBuffer buffer, in T value)
+    {
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
+        writer.WriteValue(value);
+        writer.Flush();
+    }
+
+    /// <summary>Serializes a count followed by the values.</summary>
+    public static void WriteSpan<T>(FrameBuffer buffer, ReadOnlySpan<T> values)
+    {
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
+        writer.WriteSpan(values);
+        writer.Flush();
+    }
+
+    /// <summary>Serializes a count followed by the items of a list, without copying it to an array first.</summary>
+    public static void WriteList<T>(FrameBuffer buffer, IReadOnlyList<T> items, int start, int count)
+    {
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            // Unmanaged items travel as one raw block, the layout MemoryPack uses for spans of them.
+            writer.WriteCollectionHeader(count);
+            for (int i = 0; i < count; i++)
+            {
+                T item = items[start + i];
+                writer.DangerousWriteUnmanaged(item);
+            }
+        }
+        else
+        {
+            IMemoryPackFormatter<T> formatter = writer.GetFormatter<T>();
+            writer.WriteCollectionHeader(count);
+            for (int i = 0; i < count; i++)
+            {
+                T? item = items[start + i];
+                formatter.Serialize(ref writer, ref item);
+            }
+        }
+
+        writer.Flush();
+    }
+
+    /// <summary>Deserializes one value that fills <paramref name="bytes"/>.</summary>
+    public static T Read<T>(ReadOnlySpan<byte> bytes)
+    {
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackReader reader = new(bytes, state);
+        T? value = default;
+        reader.ReadValue(ref value);
+        return value!;
+    }
+
+    /// <summary>Reads the count written by <see cref="WriteSpan{T}"/> or <see cref="WriteList{T}"/>.</summary>
+    public static int ReadCount(ReadOnlySpan<byte> bytes)
+    {
+        int count = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (count < 0)
+        {
+            throw new InvalidDataException($"Invalid item count {count}.");
+        }
+
+        return count;
+    }
+
+    /// <summary>Deserializes a span written by <see cref="WriteSpan{T}"/> into <paramref name="destination"/>, which must have its exact length.</summary>
+    public static void ReadSpan<T>(ReadOnlySpan<byte> bytes, Span<T> destination)
+    {
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackReader reader = new(bytes, state);
+        if (!reader.TryReadCollectionHeader(out int count) || count != destination.Length)
+        {
+            throw new InvalidDataException($"Expected {destination.Length} items, found {count}.");
+        }
+
+        Span<T?> target = destination!;
+        reader.ReadSpanWithoutReadLengthHeader(count, ref target);
+    }
+
+    public static string ReadString(ref ReadOnlySpan<byte> bytes)
+    {
+        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (length < 0 || length > bytes.Length - 4)
+        {
+            throw new InvalidDataException($"Invalid string length {length}.");
+        }
+
+        string value = Encoding.UTF8.GetString(bytes.Slice(4, length));
+        bytes = bytes[(4 + length)..];
+        return value;
+    }
+
+    public static long ReadInt64(ref ReadOnlySpan<byte> bytes)
+    {
+        long value = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        bytes = bytes[8..];
+        return value;
+    }
+
+    public static ulong ReadUInt64(ref ReadOnlySpan<byte> bytes)
+    {
+        ulong value = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        bytes = bytes[8..];
+        return value;
+    }
+
+    public static int ReadInt32(ref ReadOnlySpan<byte> bytes)
+    {
+        int value = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        bytes = bytes[4..];
+        return value;
+    }
+}

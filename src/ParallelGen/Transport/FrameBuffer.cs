@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace ParallelGen.Transport;
+
+/// <summary>A growable byte buffer rented from <see cref="ArrayPool{T}"/>, written as a sequence of frames.</summary>
+/// <remarks>
+/// A frame is <c>[int32 length][byte kind][body]</c>, little-endian, where <c>length</c> counts the kind byte and the
+/// body. <see cref="BeginFrame"/> reserves the prefix and <see cref="EndFrame"/> patches it, so payloads are
+/// serialized straight into the buffer that is later written to the pipe, with no intermediate copy.
+/// </remarks>
+internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
+{
+    public const int HeaderSize = 5;
+
+    private byte[] _buffer;
+    private int _length;
+
+    public FrameBuffer(int initialCapacity = 4096)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    /// <summary>Gets the number of bytes written.</summary>
+    public int Length => _length;
+
+    /// <summary>Gets the bytes written so far.</summary>
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    /// <summary>Gets the bytes written so far.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>Starts a frame of the given kind and returns its start offset, for <see cref="EndFrame"/>.</summary>
+    public int BeginFrame(FrameKind kind)
+    {
+        int start = _length;
+        Span<byte> header = GetSpan(HeaderSize);
+        header[4] = (byte)kind;
+        Advance(HeaderSize);
+        return start;
+    }
+
+    /// <summary>Completes the frame started at <paramref name="start"/> by writing its length prefix.</summary>
+    public void EndFrame(int start) =>
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(start), _length - start - 4);
+
+    /// <summary>Drops everything written after <paramref name="start"/> (a frame that failed to serialize).</summary>
+    public void Truncate(int start) => _length = start;
+
+    public void WriteByte(byte value)
+    {
+        GetSpan(1)[0] = value;
+        Advance(1);
+    }
+
+    public void WriteInt32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(GetSpan(4), value);
+        Advance(4);
+    }
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(GetSpan(8), value);
+        Advance(8);
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(GetSpan(8), value);
+        Advance(8);
+    }
+
+    /// <summary>Writes a length-prefixed UTF-8 string.</summary>
+    public void WriteString(string value)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> span = GetSpan(4 + max);
+        int n = Encoding.UTF8.GetBytes(value, span[4..]);
+        BinaryPrimitives.WriteInt32LittleEndian(span, n);
+        Advance(4 + n);
+    }
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Advance(bytes.Length);
+    }
+
+    /// <summary>Forgets the content but keeps the rented array, unless it grew very large.</summary>
+    public void Clear()
+    {
+        _length = 0;
+        if (_buffer.Length > 4 * 1024 * 1024)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(4096);
+        }
+    }
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    public void Dispose()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        int needed = _length + Math.Max(sizeHint, 1);
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        long grown = Math.Max((long)_buffer.Length * 2, needed);
+        byte[] next = ArrayPool<byte>.Shared.Rent((int)Math.Min(grown, Array.MaxLength));
+        _buffer.AsSpan(0, _length).CopyTo(next);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = next;
+    }
+}

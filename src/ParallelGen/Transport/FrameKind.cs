@@ -1,0 +1,33 @@
+namespace ParallelGen.Transport;
+
+/// <summary>The first byte of every frame body: what the frame carries.</summary>
+/// <remarks>See <c>docs/architecture.md</c> for the layout of each kind.</remarks>
+internal enum FrameKind : byte
+{
+    // Parent to worker, on the data pipe.
+
+    /// <summary>Load a task assembly (JIT workers): [string name][string path].</summary>
+    LoadAssembly = 0x01,
+
+    /// <summary>Run a task over one or more inputs: [long callId][ulong taskId][byte flags][args span].</summary>
+    Run = 0x02,
+
+    /// <summary>Finish the queued work, then exit.</summary>
+    Shutdown = 0x03,
+
+    // Parent to worker, on the control pipe.
+
+    /// <summary>Stop a running call or skip a queued one: [long callId].</summary>
+    Cancel = 0x10,
+
+    // Worker to parent.
+
+    /// <summary>The worker is up: [int pid].</summary>
+    Ready = 0x81,
+
+    /// <summary>A call finished: [long callId][long elapsedTicks][byte status][int errorCount][errors][results span].</summary>
+    Done = 0x82,
+
+    /// <summary>The worker cannot go on (corrupt frame): [string message]. It exits after sending this.</summary>
+    Fatal = 0x83,
+}

@@ -1,0 +1,423 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Interop;
+using ParallelGen.Pool;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Worker;
+
+/// <summary>The parent's side of one worker process: its pipes, the calls it holds, its reader thread.</summary>
+/// <remarks>
+/// <para><b>Writes never block a reader.</b> Frames are appended to <c>_pending</c> and written by whichever thread
+/// holds the writer role, with non-blocking <c>write</c> calls. If the pipe is full the rest is handed to a writer
+/// thread that may block. So the reader thread, which also dispatches new work, always goes back to draining the
+/// worker's output, and parent and worker can never wait on each other's full pipes.</para>
+/// <para><b>Answers come in order.</b> A worker runs its calls one at a time in arrival order, so each <c>Done</c>
+/// frame answers the oldest call in <c>_inFlight</c>; the call id is checked to catch a confused stream.</para>
+/// </remarks>
+internal sealed class PoolWorker
+{
+    private readonly IWorkerOwner _owner;
+    private readonly WorkerPipes _pipes;
+    private readonly int _maxFrameLength;
+    private readonly object _sync = new();
+    private readonly Queue<WorkUnit> _inFlight = new();
+    private FrameBuffer _pending = new();
+    private FrameBuffer _writing = new();
+    private int _writeOffset;
+    private bool _writerActive;
+    private int _tablesSent;
+    private bool _exited;
+    private bool _shutdownSent;
+    private SemaphoreSlim? _writerSignal;
+    private string? _fatalMessage;
+    private Timer? _startTimer;
+    private volatile bool _readyReceived;
+
+    public PoolWorker(IWorkerOwner owner, int slot, WorkerPipes pipes, int maxFrameLength)
+    {
+        _owner = owner;
+        _pipes = pipes;
+        _maxFrameLength = maxFrameLength;
+        Slot = slot;
+    }
+
+    /// <summary>Gets the worker's process id.</summary>
+    public int Pid => _pipes.Pid;
+
+    /// <summary>Gets the pool slot the worker fills.</summary>
+    public int Slot { get; }
+
+    /// <summary>Starts reading the worker's output; a worker not ready within <paramref name="startTimeout"/> is killed.</summary>
+    public void Start(TimeSpan startTimeout)
+    {
+        _startTimer = new Timer(static state => ((PoolWorker)state!).OnStartTimeout(), this, startTimeout, Timeout.InfiniteTimeSpan);
+        Thread reader = new(ReadLoop) { IsBackground = true, Name = $"ParallelGen reader {Pid}" };
+        reader.Start();
+    }
+
+    // Scheduling state, guarded by the pool lock.
+
+    /// <summary>Gets or sets whether the worker has said it is ready.</summary>
+    public bool IsReady { get; set; }
+
+    /// <summary>Gets or sets whether the worker takes no more work (retiring, shutting down, or gone).</summary>
+    public bool IsClosed { get; set; }
+
+    /// <summary>Gets or sets the number of units assigned and not yet answered.</summary>
+    public int Assigned { get; set; }
+
+    /// <summary>Gets or sets how many units may be in flight at once; grows while tasks are short.</summary>
+    public int Window { get; set; } = 2;
+
+    /// <summary>Gets or sets the number of items (task invocations) ever assigned, for <c>MaxTasksPerWorker</c>.</summary>
+    public long ItemsAssigned { get; set; }
+
+    /// <summary>Gets or sets whether the pool has asked this worker to shut down.</summary>
+    public bool ShutdownRequested { get; set; }
+
+    /// <summary>Queues a unit for the worker and records it as in flight.</summary>
+    /// <param name="unit">The unit, with its call id set.</param>
+    /// <param name="flush">Whether to start writing now; pass <see langword="false"/> to batch several units, then call <see cref="Flush"/>.</param>
+    /// <returns><see langword="false"/> if the worker is already gone; the unit was not sent.</returns>
+    /// <exception cref="Exception">The arguments could not be serialized; nothing was sent.</exception>
+    public bool Send(WorkUnit unit, bool flush = true)
+    {
+        lock (_sync)
+        {
+            if (_exited)
+            {
+                return false;
+            }
+
+            SendNewTables();
+            int start = _pending.BeginFrame(FrameKind.Run);
+            try
+            {
+                _pending.WriteInt64(unit.CallId);
+                _pending.WriteUInt64(unit.Task.Id.Value);
+                _pending.WriteByte(unit.StopOnError ? (byte)1 : (byte)0);
+                unit.WriteArguments(_pending);
+                if (_pending.Length - start > _maxFrameLength)
+                {
+                    throw new InvalidOperationException(
+                        $"The arguments of {unit.Task.Name} serialize to {_pending.Length - start} bytes, more than ProcessPoolOptions.MaxMessageSize ({_maxFrameLength}).");
+                }
+            }
+            catch
+            {
+                _pending.Truncate(start);
+                throw;
+            }
+
+            _pending.EndFrame(start);
+            _inFlight.Enqueue(unit);
+        }
+
+        if (flush)
+        {
+            Flush();
+        }
+
+        return true;
+    }
+
+    /// <summary>Asks the worker to stop or skip a call.</summary>
+    public void Cancel(long callId)
+    {
+        Span<byte> frame = stackalloc byte[FrameBuffer.HeaderSize + 8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame, 9);
+        frame[4] = (byte)FrameKind.Cancel;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(frame[5..], callId);
+        lock (_pipes.ControlOut)
+        {
+            try
+            {
+                _pipes.ControlOut.WriteAll(frame);
+            }
+            catch (IOException)
+            {
+                // The worker is gone; its reader thread reports that.
+            }
+        }
+    }
+
+    /// <summary>Asks the worker to finish its queue and exit.</summary>
+    public void Shutdown()
+    {
+        lock (_sync)
+        {
+            if (_exited || _shutdownSent)
+            {
+                return;
+            }
+
+            _shutdownSent = true;
+            int start = _pending.BeginFrame(FrameKind.Shutdown);
+            _pending.EndFrame(start);
+        }
+
+        Flush();
+    }
+
+    /// <summary>Kills the worker with SIGKILL. Its reader thread then sees the end of the pipe and cleans up.</summary>
+    public void Kill() => LibC.kill(Pid, LibC.SIGKILL);
+
+    private void SendNewTables()
+    {
+        TaskRegistry.TaskTable[] tables = TaskRegistry.Tables;
+        for (; _tablesSent < tables.Length; _tablesSent++)
+        {
+            int start = _pending.BeginFrame(FrameKind.LoadAssembly);
+            _pending.WriteString(tables[_tablesSent].AssemblyName);
+            _pending.WriteString(tables[_tablesSent].AssemblyPath);
+            _pending.EndFrame(start);
+        }
+    }
+
+    /// <summary>Starts writing queued frames, without blocking: a full pipe is left to the writer thread.</summary>
+    public void Flush()
+    {
+        lock (_sync)
+        {
+            if (_writerActive || _pending.Length == 0)
+            {
+                return;
+            }
+
+            _writerActive = true;
+            (_pending, _writing) = (_writing, _pending);
+            _writeOffset = 0;
+        }
+
+        WriteLoop(blocking: false);
+    }
+
+    /// <summary>Writes <c>_writing</c>, then whatever was appended meanwhile, until nothing is left.</summary>
+    /// <param name="blocking">Whether this thread may wait for room in the pipe (only the writer thread may).</param>
+    private void WriteLoop(bool blocking)
+    {
+        while (true)
+        {
+            try
+            {
+                ReadOnlySpan<byte> rest = _writing.WrittenSpan[_writeOffset..];
+                if (blocking)
+                {
+                    _pipes.DataOut.WriteAll(rest);
+                    _writeOffset += rest.Length;
+                }
+                else
+                {
+                    _writeOffset += _pipes.DataOut.TryWrite(rest);
+                    if (_writeOffset < _writing.Length)
+                    {
+                        HandToWriterThread();
+                        return;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The worker closed its end: it died. The reader thread fails its calls.
+                lock (_sync)
+                {
+                    _writing.Clear();
+                    _pending.Clear();
+                    _writerActive = false;
+                }
+
+                return;
+            }
+
+            lock (_sync)
+            {
+                _writing.Clear();
+                if (_pending.Length == 0)
+                {
+                    _writerActive = false;
+                    return;
+                }
+
+                (_pending, _writing) = (_writing, _pending);
+                _writeOffset = 0;
+            }
+        }
+    }
+
+    private void HandToWriterThread()
+    {
+        if (_writerSignal is null)
+        {
+            _writerSignal = new SemaphoreSlim(0);
+            Thread writer = new(WriterThread) { IsBackground = true, Name = $"ParallelGen writer {Pid}" };
+            writer.Start();
+        }
+
+        _writerSignal.Release();
+    }
+
+    private void WriterThread()
+    {
+        while (true)
+        {
+            _writerSignal!.Wait();
+            if (Volatile.Read(ref _exited))
+            {
+                return;
+            }
+
+            WriteLoop(blocking: true);
+        }
+    }
+
+    private void ReadLoop()
+    {
+        string? protocolError = null;
+        using (FrameReader reader = new(_pipes.DataIn, _maxFrameLength))
+        {
+            try
+            {
+                while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
+                {
+                    switch (kind)
+                    {
+                        case FrameKind.Done:
+                            HandleDone(body.Span);
+                            break;
+                        case FrameKind.Ready:
+                            _readyReceived = true;
+                            _startTimer?.Dispose();
+                            _owner.OnWorkerReady(this);
+                            break;
+                        case FrameKind.Fatal:
+                            ReadOnlySpan<byte> span = body.Span;
+                            _fatalMessage = Serialization.Payload.ReadString(ref span);
+                            break;
+                        default:
+                            throw new InvalidDataException($"Unexpected frame kind 0x{(byte)kind:X2} from worker {Pid}.");
+                    }
+
+                    if (!reader.HasBufferedFrame)
+                    {
+                        _owner.OnWorkerProgress(this);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+            {
+                protocolError = $"protocol error: {e.Message}";
+                Kill();
+            }
+        }
+
+        OnExited(protocolError);
+    }
+
+    private void HandleDone(ReadOnlySpan<byte> body)
+    {
+        DoneFrame done = DoneFrame.Parse(body, Pid);
+        WorkUnit unit;
+        lock (_sync)
+        {
+            if (!_inFlight.TryDequeue(out unit!) || unit.CallId != done.CallId)
+            {
+                throw new InvalidDataException($"Worker {Pid} answered call {done.CallId}, which it was not running.");
+            }
+        }
+
+        _owner.OnUnitDone(this, unit, done.ElapsedTicks);
+        try
+        {
+            unit.OnDone(done);
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            // Results that do not deserialize fail their call, not the worker.
+            unit.OnFailed(e);
+        }
+    }
+
+    private void OnStartTimeout()
+    {
+        if (!_readyReceived)
+        {
+            _fatalMessage = "it did not report ready within ProcessPoolOptions.WorkerStartTimeout";
+            Kill();
+        }
+    }
+
+    private void OnExited(string? protocolError)
+    {
+        _startTimer?.Dispose();
+        int? exitCode = Reap();
+        WorkUnit[] lost;
+        lock (_sync)
+        {
+            _exited = true;
+            lost = [.. _inFlight];
+            _inFlight.Clear();
+            _pending.Dispose();
+        }
+
+        _writerSignal?.Release();
+        _pipes.DataOut.Dispose();
+        _pipes.DataIn.Dispose();
+        _pipes.ControlOut.Dispose();
+        _owner.OnWorkerExited(this, exitCode, protocolError ?? _fatalMessage, lost);
+    }
+
+    /// <summary>Collects the exit status. The pipe ended, so the worker is exiting; one that lingers is killed.</summary>
+    private int? Reap()
+    {
+        unsafe
+        {
+            int status;
+            for (int i = 0; i < 100; i++)
+            {
+                int rc = LibC.waitpid(Pid, &status, LibC.WNOHANG);
+                if (rc == Pid)
+                {
+                    return LibC.DecodeWaitStatus(status);
+                }
+
+                if (rc < 0)
+                {
+                    return null;
+                }
+
+                Thread.Sleep(10);
+            }
+
+            // It closed its pipe but did not exit within a second: make sure it is gone.
+            Kill();
+            while (true)
+            {
+                int rc = LibC.waitpid(Pid, &status, 0);
+                if (rc == Pid)
+                {
+                    return LibC.DecodeWaitStatus(status);
+                }
+
+                if (rc < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != LibC.EINTR)
+                {
+                    return null;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>What a <see cref="PoolWorker"/> reports to the pool that owns it.</summary>
+internal interface IWorkerOwner
+{
+    void OnWorkerReady(PoolWorker worker);
+
+    /// <summary>A unit was answered (called before the unit itself completes).</summary>
+    void OnUnitDone(PoolWorker worker, WorkUnit unit, long elapsedTicks);
+
+    /// <summary>The reader drained what the worker had sent: a good time to dispatch more work.</summary>
+    void OnWorkerProgress(PoolWorker worker);
+
+    /// <summary>The worker is gone; <paramref name="lost"/> are the units it held.</summary>
+    void OnWorkerExited(PoolWorker worker, int? exitCode, string? detail, WorkUnit[] lost);
+}

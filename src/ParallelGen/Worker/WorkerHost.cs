@@ -1,0 +1,271 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using ParallelGen.Dispatch;
+using ParallelGen.Interop;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Worker;
+
+/// <summary>The loop a worker process runs: read <c>Run</c> frames, execute tasks one at a time, write <c>Done</c> frames.</summary>
+/// <remarks>
+/// <para>The main thread owns the data pipes. Results are appended to one buffer and written when no further request
+/// is already buffered, so a burst of small calls is answered with one <c>write</c>.</para>
+/// <para>A second thread reads the control pipe: <c>Cancel</c> frames, and end of file, which means the parent is
+/// gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.</para>
+/// </remarks>
+internal sealed class WorkerHost
+{
+    private const int FlushThreshold = 64 * 1024;
+
+    private readonly WorkerStartInfo _info;
+    private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
+    private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
+    private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
+    private readonly FrameBuffer _output = new(64 * 1024);
+    private readonly WorkerCall _call = new();
+    private readonly object _cancelLock = new();
+    private readonly HashSet<long> _cancelledEarly = [];
+    private CancellationTokenSource _cancellation = new();
+    private long _runningCallId;
+    private volatile bool _shuttingDown;
+
+    private WorkerHost(WorkerStartInfo info)
+    {
+        _info = info;
+    }
+
+    /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
+    public static int Run(WorkerStartInfo info)
+    {
+        ArmParentDeathSignal(info.ParentPid);
+        return new WorkerHost(info).Loop();
+    }
+
+    private static void ArmParentDeathSignal(int parentPid)
+    {
+        // The parent spawns workers from one thread that lives as long as the parent process, so the kernel
+        // kills the worker the moment the parent dies, even if a task is stuck in native code.
+        if (OperatingSystem.IsLinux())
+        {
+            LibC.prctl(LibC.PR_SET_PDEATHSIG, LibC.SIGKILL, 0, 0, 0);
+        }
+
+        if (LibC.getppid() != parentPid)
+        {
+            // The parent died before the signal was armed.
+            LibC._exit(0);
+        }
+    }
+
+    private int Loop()
+    {
+        Thread control = new(ControlLoop) { IsBackground = true, Name = "ParallelGen control" };
+        control.Start();
+
+        int ready = _output.BeginFrame(FrameKind.Ready);
+        _output.WriteInt32(Environment.ProcessId);
+        _output.EndFrame(ready);
+        Flush();
+
+        using FrameReader reader = new(_dataIn, _info.MaxFrameLength);
+        try
+        {
+            while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
+            {
+                switch (kind)
+                {
+                    case FrameKind.Run:
+                        RunCall(body);
+                        break;
+                    case FrameKind.LoadAssembly:
+                        LoadAssembly(body.Span);
+                        break;
+                    case FrameKind.Shutdown:
+                        _shuttingDown = true;
+                        Flush();
+                        return 0;
+                    default:
+                        throw new InvalidDataException($"Unexpected frame kind 0x{(byte)kind:X2} from the parent.");
+                }
+
+                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold)
+                {
+                    Flush();
+                }
+            }
+
+            // The parent closed the pipe without a Shutdown frame: it is gone.
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            TrySendFatal(e.Message);
+            return 70;
+        }
+    }
+
+    private void RunCall(ReadOnlyMemory<byte> body)
+    {
+        ReadOnlySpan<byte> span = body.Span;
+        long callId = Payload.ReadInt64(ref span);
+        TaskId taskId = new(Payload.ReadUInt64(ref span));
+        byte flags = span[0];
+        ReadOnlyMemory<byte> arguments = body[17..];
+        int count = Payload.ReadCount(arguments.Span);
+
+        if (!TryStart(callId))
+        {
+            _call.WriteSkipped(callId, _output);
+            return;
+        }
+
+        try
+        {
+            _call.Begin(callId, count, stopOnError: (flags & 1) != 0, arguments, _cancellation.Token, _output);
+            if (TaskRegistry.Find(taskId) is not { } task)
+            {
+                _call.FailAll(new InvalidOperationException(
+                    $"Task {taskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
+                return;
+            }
+
+            task.Execute(_call);
+        }
+        finally
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Marks <paramref name="callId"/> as running, unless a <c>Cancel</c> for it already arrived.</summary>
+    private bool TryStart(long callId)
+    {
+        lock (_cancelLock)
+        {
+            if (_cancelledEarly.Count > 0)
+            {
+                // Calls arrive in increasing id order: a cancel for an older id came after its Done and is moot.
+                _cancelledEarly.RemoveWhere(id => id < callId);
+                if (_cancelledEarly.Remove(callId))
+                {
+                    return false;
+                }
+            }
+
+            _runningCallId = callId;
+            return true;
+        }
+    }
+
+    private void Finish()
+    {
+        lock (_cancelLock)
+        {
+            _runningCallId = 0;
+            if (!_cancellation.TryReset())
+            {
+                _cancellation.Dispose();
+                _cancellation = new CancellationTokenSource();
+            }
+        }
+    }
+
+    private void ControlLoop()
+    {
+        using FrameReader reader = new(_controlIn, 64);
+        try
+        {
+            while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
+            {
+                if (kind != FrameKind.Cancel)
+                {
+                    continue;
+                }
+
+                long callId = BinaryPrimitives.ReadInt64LittleEndian(body.Span);
+                lock (_cancelLock)
+                {
+                    if (_runningCallId == callId)
+                    {
+                        _cancellation.Cancel();
+                    }
+                    else
+                    {
+                        _cancelledEarly.Add(callId);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            // A broken control pipe means the same as its end: the parent is gone.
+        }
+
+        if (!_shuttingDown)
+        {
+            // The parent died or killed the pool: stop now, whatever the task is doing.
+            LibC._exit(0);
+        }
+    }
+
+    private void Flush()
+    {
+        if (_output.Length == 0)
+        {
+            return;
+        }
+
+        _dataOut.WriteAll(_output.WrittenSpan);
+        _output.Clear();
+    }
+
+    private void TrySendFatal(string message)
+    {
+        try
+        {
+            _output.Clear();
+            int frame = _output.BeginFrame(FrameKind.Fatal);
+            _output.WriteString(message);
+            _output.EndFrame(frame);
+            Flush();
+        }
+        catch (IOException)
+        {
+            // The parent is gone; nobody to tell.
+        }
+    }
+
+    private void LoadAssembly(ReadOnlySpan<byte> body)
+    {
+        string name = Payload.ReadString(ref body);
+        string path = Payload.ReadString(ref body);
+        if (_info.SelfHosted)
+        {
+            // A Native AOT worker is the application itself: every dispatch table is compiled in and registered.
+            return;
+        }
+
+        LoadAndRegister(name, path);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only JIT workers (launched through ParallelGen.WorkerHost) load task assemblies at run time.")]
+    private static void LoadAndRegister(string name, string path)
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(name));
+        }
+        catch (FileNotFoundException) when (path.Length > 0)
+        {
+            assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+        }
+
+        // The generated module initializer registers the assembly's dispatch table.
+        RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+    }
+}

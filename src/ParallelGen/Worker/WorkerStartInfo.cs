@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace ParallelGen.Worker;
+
+/// <summary>What a worker needs to know at start-up, passed from the parent in one environment variable.</summary>
+/// <remarks>
+/// The pipes themselves are inherited at fixed descriptor numbers (<see cref="DataInFd"/>, <see cref="DataOutFd"/>,
+/// <see cref="ControlInFd"/>), mapped by <c>posix_spawn</c>; nothing listens on a port or a path.
+/// </remarks>
+internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, bool SelfHosted)
+{
+    public const string EnvironmentVariable = "PARALLELGEN_WORKER";
+    public const int DataInFd = 3;
+    public const int DataOutFd = 4;
+    public const int ControlInFd = 5;
+
+    private const string Version = "1";
+
+    public string Encode() => string.Join(
+        ';',
+        Version,
+        ParentPid.ToString(CultureInfo.InvariantCulture),
+        MaxFrameLength.ToString(CultureInfo.InvariantCulture),
+        SelfHosted ? "self" : "host");
+
+    /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
+    public static WorkerStartInfo? TakeFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        Environment.SetEnvironmentVariable(EnvironmentVariable, null);
+        string[] parts = value.Split(';');
+        if (parts.Length != 4 || parts[0] != Version)
+        {
+            throw new InvalidOperationException(
+                $"{EnvironmentVariable}='{value}' was set by a different ParallelGen version; the parent and the worker must be the same build.");
+        }
+
+        return new WorkerStartInfo(
+            int.Parse(parts[1], CultureInfo.InvariantCulture),
+            int.Parse(parts[2], CultureInfo.InvariantCulture),
+            parts[3] == "self");
+    }
+}
