@@ -1,0 +1,89 @@
+namespace ParallelGen.Tests;
+
+/// <summary>
+/// A pool for one test: remembers every worker it ever had, and on dispose terminates the pool and asserts that none
+/// of those processes is left alive, so a test can neither hang CI nor leak workers.
+/// </summary>
+internal sealed class TestPool : IDisposable
+{
+    private readonly HashSet<int> _seen = [];
+
+    public TestPool(int processes = 2, ProcessPoolOptions? options = null)
+    {
+        options ??= new ProcessPoolOptions();
+        options.Processes ??= processes;
+        Pool = new ProcessPool(options);
+        Remember();
+    }
+
+    public ProcessPool Pool { get; }
+
+    /// <summary>Records the current workers (call after replacements to include them in the final check).</summary>
+    public void Remember()
+    {
+        foreach (int pid in Pool.WorkerPids)
+        {
+            _seen.Add(pid);
+        }
+    }
+
+    public void Dispose()
+    {
+        Remember();
+        Pool.Dispose();
+        Processes.AssertAllExited(_seen, TimeSpan.FromSeconds(5));
+    }
+}
+
+/// <summary>Helpers about OS processes.</summary>
+internal static class Processes
+{
+    public static bool IsAlive(int pid)
+    {
+        // A zombie still has a /proc entry; its state letter is Z.
+        string stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat))
+        {
+            return false;
+        }
+
+        try
+        {
+            string text = File.ReadAllText(stat);
+            int close = text.LastIndexOf(')');
+            return close < 0 || text[close + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static void AssertAllExited(IEnumerable<int> pids, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        List<int> alive = [.. pids.Where(IsAlive)];
+        while (alive.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            alive = [.. alive.Where(IsAlive)];
+        }
+
+        Assert.True(alive.Count == 0, $"Worker processes still alive after the pool was disposed: {string.Join(", ", alive)}");
+    }
+}
+
+/// <summary>Runs test bodies with a hard deadline, so a bug cannot hang the run.</summary>
+internal static class Deadline
+{
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(60);
+
+    public static Task Run(Action body, TimeSpan? timeout = null) =>
+        Task.Run(body).WaitAsync(timeout ?? Default);
+
+    public static Task<T> Run<T>(Func<T> body, TimeSpan? timeout = null) =>
+        Task.Run(body).WaitAsync(timeout ?? Default);
+
+    public static Task Run(Func<Task> body, TimeSpan? timeout = null) =>
+        Task.Run(body).WaitAsync(timeout ?? Default);
+}
