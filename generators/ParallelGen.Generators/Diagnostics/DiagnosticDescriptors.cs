@@ -1,0 +1,80 @@
+using Microsoft.CodeAnalysis;
+
+namespace ParallelGen.Generators.Diagnostics;
+
+/// <summary>
+/// Every ParallelGen diagnostic. PG0001–PG0099: task declarations; PG0100–PG0199: call sites; PG0200 and up:
+/// configuration. An id is never reused; each has an entry in <c>docs/diagnostics.md</c>.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "ParallelGen";
+    private const string HelpBase = "https://github.com/parallelgen/parallelgen/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor TaskNotStatic = Error(
+        "PG0001", "A [ProcessTask] method must be static",
+        "'{0}' is an instance method; a worker process has no instance to call it on. Make it static and pass what it needs as arguments.");
+
+    public static readonly DiagnosticDescriptor TaskGeneric = Error(
+        "PG0002", "A [ProcessTask] method cannot be generic",
+        "'{0}' is generic or declared in a generic type; a worker must know the exact types to deserialize. Write one non-generic task per type.");
+
+    public static readonly DiagnosticDescriptor ParameterByReference = Error(
+        "PG0003", "A [ProcessTask] parameter cannot be passed by reference",
+        "Parameter '{0}' of '{1}' is '{2}'; arguments are copied to another process, so changes could never come back. Pass it by value and return the result.");
+
+    public static readonly DiagnosticDescriptor StackOnlyType = Error(
+        "PG0004", "A [ProcessTask] cannot take or return pointers or stack-only types",
+        "'{0}' uses '{1}', a pointer or stack-only type (such as Span<T>) that cannot leave this process. Use an array, a List<T> or a SharedArray<T>.");
+
+    public static readonly DiagnosticDescriptor NotSerializable = Error(
+        "PG0005", "A [ProcessTask] type cannot cross a process boundary",
+        "'{0}' uses '{2}', but '{1}' cannot be serialized by MemoryPack. Use primitives, strings, arrays, collections, tuples, enums, unmanaged structs, [MemoryPackable] types or ParallelGen's shared objects.");
+
+    public static readonly DiagnosticDescriptor TaskNotAccessible = Error(
+        "PG0006", "A [ProcessTask] method must be public or internal",
+        "'{0}' or a type around it is private, protected or file-local; the generated dispatch code cannot call it. Make the method and its types internal or public.");
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Error(
+        "PG0007", "A [ProcessTask] method has too many parameters",
+        "'{0}' takes {1} parameters; a task takes at most {2} (plus a trailing CancellationToken). Group them in a [MemoryPackable] record.");
+
+    public static readonly DiagnosticDescriptor MisplacedCancellationToken = Error(
+        "PG0008", "A CancellationToken must be a task's last parameter",
+        "Parameter '{0}' of '{1}' is a CancellationToken but not the last parameter; only a trailing token receives cancellation from the parent process.");
+
+    public static readonly DiagnosticDescriptor LambdaPassed = Error(
+        "PG0100", "Pass a [ProcessTask] method, not a lambda",
+        "A lambda or anonymous method cannot run in a worker process: its captured state lives in this process. Move the code to a static [ProcessTask] method and pass it by name.");
+
+    public static readonly DiagnosticDescriptor LocalFunctionPassed = Error(
+        "PG0101", "Pass a [ProcessTask] method, not a local function",
+        "Local function '{0}' cannot run in a worker process. Move it to a static [ProcessTask] method of a class and pass it by name.");
+
+    public static readonly DiagnosticDescriptor InstanceMethodPassed = Error(
+        "PG0102", "Pass a static [ProcessTask] method, not an instance method",
+        "'{0}' is an instance method; its object cannot be sent to a worker process. Pass a static [ProcessTask] method.");
+
+    public static readonly DiagnosticDescriptor NotAProcessTask = Error(
+        "PG0103", "The method passed is not a [ProcessTask]",
+        "'{0}' is not marked [ProcessTask], so no worker-side entry exists for it. Add [ProcessTask] to the method.");
+
+    public static readonly DiagnosticDescriptor DelegateValuePassed = Error(
+        "PG0104", "Pass a [ProcessTask] method by name, not a delegate value",
+        "The task must be a [ProcessTask] method named at the call, as in pool.Map(Square, data); a delegate stored in a variable, field or parameter cannot be checked or routed at compile time.");
+
+    public static readonly DiagnosticDescriptor WrongArgumentCount = Error(
+        "PG0105", "Wrong number of arguments for the task",
+        "'{0}' takes {1} argument(s) ({2}), but {3} gives {4}");
+
+    public static readonly DiagnosticDescriptor WrongArgumentType = Error(
+        "PG0106", "Argument type does not match the task's parameter",
+        "Argument {0} of '{1}' must be '{2}', but '{3}' is given");
+
+    public static readonly DiagnosticDescriptor TaskWithoutGenerator = Error(
+        "PG0107", "The task's assembly was built without the ParallelGen generator",
+        "'{0}' is declared in assembly '{1}', which has no generated descriptor for it. Reference the ParallelGen package from that project too.");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

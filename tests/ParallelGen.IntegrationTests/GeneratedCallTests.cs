@@ -1,0 +1,115 @@
+using Xunit.Abstractions;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>Every pool call shape, written as a user writes it, routed by the generator and run in real workers.</summary>
+public sealed class GeneratedCallTests(ITestOutputHelper output)
+{
+    [Fact]
+    public Task Map_runs_every_item_in_worker_processes_in_input_order() => Deadline.Run(() =>
+    {
+        using TestPool test = new();
+        int[] squares = test.Pool.Map(Work.Square, Enumerable.Range(0, 1000));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * x), squares);
+
+        int[] pids = test.Pool.Map(Work.PidOf, Enumerable.Range(0, 64), chunkSize: 4);
+        Assert.DoesNotContain(Environment.ProcessId, pids);
+        Assert.All(pids, pid => Assert.Contains(pid, test.Pool.WorkerPids));
+        output.WriteLine($"test pid {Environment.ProcessId}, worker pids {string.Join(", ", pids.Distinct())}");
+    });
+
+    [Fact]
+    public Task Apply_packs_several_arguments_and_runs_in_a_worker() => Deadline.Run(() =>
+    {
+        using TestPool test = new();
+        Assert.Equal(3L, test.Pool.Apply(Work.Add, 1, 2L));
+        Assert.Equal("ann:41:0.5:True", test.Pool.Apply(Work.Describe, "ann", 41, 0.5, true));
+
+        int pid = test.Pool.Apply(Work.WorkerPid);
+        Assert.NotEqual(Environment.ProcessId, pid);
+        Assert.Contains(pid, test.Pool.WorkerPids);
+    });
+
+    [Fact]
+    public Task ApplyAsync_returns_a_pending_result_and_runs_the_callback_in_the_parent() => Deadline.Run(async () =>
+    {
+        using TestPool test = new();
+        int callbackPid = 0;
+        long callbackValue = 0;
+        AsyncResult<long> result = test.Pool.ApplyAsync(Work.Add, 20, 22L, callback: value =>
+        {
+            callbackValue = value;
+            callbackPid = Environment.ProcessId;
+        });
+
+        Assert.Equal(42L, await result);
+        Assert.True(result.Ready);
+        Assert.True(result.Successful);
+        Assert.Equal(42L, callbackValue);
+        Assert.Equal(Environment.ProcessId, callbackPid);
+
+        Assert.Equal("HI!", test.Pool.ApplyAsync(Work.ShoutAsync, "hi").Get(TimeSpan.FromSeconds(30)));
+    });
+
+    [Fact]
+    public Task MapAsync_and_StarmapAsync_complete_with_results_in_order() => Deadline.Run(async () =>
+    {
+        using TestPool test = new();
+        int[] squares = await test.Pool.MapAsync(Work.Square, [1, 2, 3, 4]);
+        Assert.Equal([1, 4, 9, 16], squares);
+
+        long[] sums = await test.Pool.StarmapAsync(Work.Add, [(1, 10L), (2, 20L), (3, 30L)]);
+        Assert.Equal([11L, 22L, 33L], sums);
+    });
+
+    [Fact]
+    public Task Starmap_unpacks_tuples_into_the_task_parameters() => Deadline.Run(() =>
+    {
+        using TestPool test = new();
+        (int, long)[] pairs = [.. Enumerable.Range(0, 500).Select(i => (i, (long)i * 1_000_000_000))];
+        long[] sums = test.Pool.Starmap(Work.Add, pairs);
+        Assert.Equal(pairs.Select(p => p.Item1 + p.Item2), sums);
+    });
+
+    [Fact]
+    public Task Records_collections_tuples_enums_and_async_tasks_cross_the_boundary() => Deadline.Run(async () =>
+    {
+        using TestPool test = new();
+        Assert.Equal(new Point(-3, 4, "p"), test.Pool.Apply(Work.Mirror, new Point(3, 4, "p")));
+
+        Dictionary<string, int> counts = test.Pool.Apply(Work.CountWords, new List<string> { "a", "b", "a" });
+        Assert.Equal(2, counts["a"]);
+        Assert.Equal(1, counts["b"]);
+
+        Assert.Equal((1, 9), test.Pool.Apply(Work.Range, new[] { 5, 1, 9 }));
+        Assert.Equal([Color.Green, Color.Blue, Color.Red], test.Pool.Map(Work.Next, [Color.Red, Color.Green, Color.Blue]));
+
+        await test.Pool.ApplyAsync(Work.Pause, 5);
+        string[] shouted = await test.Pool.MapAsync(Work.ShoutAsync, ["a", "b"]);
+        Assert.Equal(["A!", "B!"], shouted);
+    });
+
+    [Fact]
+    public Task A_static_field_changed_in_a_worker_is_not_seen_by_the_parent() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        Assert.Equal(5, test.Pool.Apply(Work.IncrementCounter, 5));
+        Assert.Equal(12, test.Pool.Apply(Work.IncrementCounter, 7));
+
+        // The worker's copy grew; the parent's never moved, as with Python's processes.
+        Assert.Equal(0, Work.Counter);
+    });
+
+    [Fact]
+    public void The_generated_descriptors_also_run_in_process()
+    {
+        // The same stubs the worker runs, called directly: a quick check of the dispatch code without processes.
+        Assert.Equal(49, WorkProcessTasks.Square.Invoke(7));
+        Assert.Equal(3L, WorkProcessTasks.Add.Invoke((1, 2L)));
+        Assert.Equal("X!", WorkProcessTasks.ShoutAsync.Invoke("x"));
+        Assert.Equal(new Point(-1, 0, ""), WorkProcessTasks.Mirror.Invoke(new Point(1, 0, "")));
+        Assert.NotEqual(WorkProcessTasks.Square.Id, WorkProcessTasks.Add.Id);
+        Assert.True(WorkProcessTasks.ShoutAsync.AcceptsCancellation);
+        Assert.Equal("ParallelGen.IntegrationTests.Work.Add(int, long)", WorkProcessTasks.Add.Name);
+    }
+}

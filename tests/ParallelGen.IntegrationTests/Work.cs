@@ -1,0 +1,84 @@
+using MemoryPack;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>Tasks as a user writes them: static methods marked [ProcessTask], run in worker processes.</summary>
+public static class Work
+{
+    /// <summary>Mutated by <see cref="IncrementCounter"/> in workers; the parent's copy must never change.</summary>
+    public static int Counter;
+
+    [ProcessTask]
+    public static int Square(int x) => x * x;
+
+    [ProcessTask]
+    public static long Add(int a, long b) => a + b;
+
+    [ProcessTask]
+    public static int WorkerPid() => Environment.ProcessId;
+
+    [ProcessTask]
+    public static int PidOf(int _) => Environment.ProcessId;
+
+    [ProcessTask]
+    public static int IncrementCounter(int by) => Counter += by;
+
+    [ProcessTask]
+    public static int Fail(int x) => x == 13 ? throw new InvalidOperationException($"unlucky {x}") : x;
+
+    [ProcessTask]
+    public static int KillSelf(int signal)
+    {
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        return signal;
+    }
+
+    [ProcessTask]
+    public static void ExitWith(int code) => Environment.Exit(code);
+
+    [ProcessTask]
+    public static async Task<string> ShoutAsync(string text, CancellationToken cancellationToken)
+    {
+        await Task.Delay(1, cancellationToken);
+        return text.ToUpperInvariant() + "!";
+    }
+
+    [ProcessTask]
+    public static async Task Pause(int milliseconds) => await Task.Delay(milliseconds);
+
+    [ProcessTask]
+    public static Point Mirror(Point point) => point with { X = -point.X };
+
+    [ProcessTask]
+    public static Dictionary<string, int> CountWords(List<string> words)
+    {
+        Dictionary<string, int> counts = [];
+        foreach (string word in words)
+        {
+            counts[word] = counts.GetValueOrDefault(word) + 1;
+        }
+
+        return counts;
+    }
+
+    [ProcessTask]
+    public static (int Min, int Max) Range(int[] values) => (values.Min(), values.Max());
+
+    [ProcessTask]
+    public static string Describe(string name, int age, double score, bool active) => $"{name}:{age}:{score}:{active}";
+
+    [ProcessTask]
+    public static Color Next(Color color) => (Color)(((int)color + 1) % 3);
+}
+
+/// <summary>A user type that crosses the process boundary.</summary>
+[MemoryPackable]
+public sealed partial record Point(int X, int Y, string Label);
+
+/// <summary>An enum that crosses the process boundary.</summary>
+public enum Color
+{
+    Red,
+    Green,
+    Blue,
+}
