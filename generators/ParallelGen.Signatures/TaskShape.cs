@@ -29,6 +29,12 @@ internal sealed class TaskShape
 
     public bool TakesToken { get; }
 
+    /// <summary>
+    /// Gets the overload priority: asynchronous shapes win over the synchronous one, whose <c>TResult</c> would
+    /// otherwise also match <c>Task&lt;T&gt;</c> and make calls with a callback lambda ambiguous.
+    /// </summary>
+    public int Priority => Wrapper is null ? 0 : 1;
+
     /// <summary>Gets the delegate type for a method taking <paramref name="parameters"/>, e.g. <c>Func&lt;T1, CancellationToken, Task&lt;TResult&gt;&gt;</c>.</summary>
     public string DelegateType(IReadOnlyList<string> parameters)
     {

@@ -41,7 +41,9 @@ internal static class TaskRules
 
         if (method.IsGenericMethod || AnyContainingTypeIsGeneric(method.ContainingType))
         {
+            // The type checks below would only repeat this for every type parameter.
             yield return new TaskProblem(TaskRule.Generic, method, [name]);
+            yield break;
         }
 
         if (!IsAccessible(method))

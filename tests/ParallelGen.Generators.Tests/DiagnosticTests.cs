@@ -1,0 +1,213 @@
+namespace ParallelGen.Generators.Tests;
+
+/// <summary>One test per diagnostic id: the id and the exact span it is reported on.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using ParallelGen;
+
+        """;
+
+    private const string Tasks = """
+        public class Work
+        {
+            [ProcessTask] public static int Square(int x) => x * x;
+            [ProcessTask] public static long Add(int a, long b) => a + b;
+            public static int NotATask(int x) => x;
+            public int Instance(int x) => x;
+        }
+
+        """;
+
+    [Fact]
+    public Task PG0001_instance_task() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public class Work
+        {
+            [ProcessTask] public int {|PG0001:Square|}(int x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public Task PG0002_generic_task() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static T {|PG0002:Echo|}<T>(T value) => value;
+        }
+        """);
+
+    [Fact]
+    public Task PG0002_task_in_generic_type() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work<T>
+        {
+            [ProcessTask] public static int {|PG0002:Square|}(int x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public Task PG0003_ref_out_and_in_parameters() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static void Bump(ref int {|PG0003:x|}) => x++;
+            [ProcessTask] public static void Make(out int {|PG0003:x|}) => x = 1;
+            [ProcessTask] public static int Read(in int {|PG0003:x|}) => x;
+        }
+        """);
+
+    [Fact]
+    public Task PG0004_span_and_pointer_parameters() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static unsafe class Work
+        {
+            [ProcessTask] public static int Sum(Span<int> {|PG0004:values|}) => values.Length;
+            [ProcessTask] public static int Peek(int* {|PG0004:p|}) => *p;
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0005_unserializable_parameter_and_result() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public sealed class Connection { }
+
+        public static class Work
+        {
+            [ProcessTask] public static int Use(Connection {|PG0005:connection|}) => 0;
+            [ProcessTask] public static object {|PG0005:Box|}(int x) => x;
+            [ProcessTask] public static Task<List<Connection>> {|PG0005:OpenAll|}(int count) => Task.FromResult(new List<Connection>());
+            [ProcessTask] public static int Call(Func<int> {|PG0005:callback|}) => 0;
+        }
+        """);
+
+    [Fact]
+    public Task PG0006_private_task() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] private static int {|PG0006:Square|}(int x) => x * x;
+
+            private static class Hidden
+            {
+                [ProcessTask] public static int {|PG0006:Cube|}(int x) => x * x * x;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PG0007_too_many_parameters() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static int {|PG0007:Sum|}(int a, int b, int c, int d, int e, int f, int g, int h, int i) => a;
+        }
+        """);
+
+    [Fact]
+    public Task PG0008_token_not_last() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static int Wait(CancellationToken {|PG0008:cancellationToken|}, int milliseconds) => milliseconds;
+        }
+        """);
+
+    [Fact]
+    public Task PG0100_lambda() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data) => pool.Map({|PG0100:x => x * x|}, data);
+        }
+        """);
+
+    [Fact]
+    public Task PG0101_local_function() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data)
+            {
+                static int Twice(int x) => 2 * x;
+                return pool.Map({|PG0101:Twice|}, data);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PG0102_instance_method() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data, Work work) => pool.Map({|PG0102:work.Instance|}, data);
+        }
+        """);
+
+    [Fact]
+    public Task PG0103_method_without_the_attribute() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data) => pool.Map({|PG0103:Work.NotATask|}, data);
+        }
+        """);
+
+    [Fact]
+    public Task PG0104_delegate_value() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data)
+            {
+                Func<int, int> square = Work.Square;
+                return pool.Map({|PG0104:square|}, data);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PG0105_wrong_argument_count_for_Apply() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static long Run(ProcessPool pool) => pool.Apply{|PG0105:(Work.Add, 1)|};
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0105_Starmap_tuples_of_the_wrong_size() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static long[] Run(ProcessPool pool, (int, long, int)[] triples) => pool.Starmap(Work.Add, {|PG0105:triples|});
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0106_wrong_argument_type_for_Apply() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static long Run(ProcessPool pool) => pool.Apply(Work.Add, {|PG0106:"one"|}, 2L);
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0106_Starmap_tuple_element_of_the_wrong_type() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static long[] Run(ProcessPool pool, (string, long)[] pairs) => pool.Starmap(Work.Add, {|PG0106:pairs|});
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task Valid_tasks_and_calls_report_nothing() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class More
+        {
+            [ProcessTask] public static async Task<string> FetchAsync(string url, CancellationToken cancellationToken) { await Task.Yield(); return url; }
+            [ProcessTask] internal static void Log(string message) { }
+            [ProcessTask] public static Dictionary<string, int[]> Group(List<(string, int)> pairs) => new();
+        }
+
+        public static class Program
+        {
+            public static async Task Run(ProcessPool pool, int[] data)
+            {
+                pool.Map(Work.Square, data);
+                pool.Apply(Work.Add, 1, 2L);
+                pool.Starmap(Work.Add, new[] { (1, 2L) });
+                await pool.ApplyAsync(More.FetchAsync, "x", callback: page => Console.WriteLine(page));
+                pool.Apply(More.Log, "hello");
+                pool.Apply(More.Group, new List<(string, int)>());
+            }
+        }
+        """);
+}
