@@ -73,7 +73,9 @@ public static class TaskRegistry
         public string AssemblyName { get; } = assembly.GetName().Name ?? "";
 
         /// <summary>Gets the assembly's file, for JIT workers; empty under Native AOT, where workers are the app itself.</summary>
+        public string AssemblyPath { get; } = LocationOf(assembly);
+
         [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Only JIT workers load assemblies by path; an empty path falls back to loading by name.")]
-        public string AssemblyPath { get; } = assembly.Location;
+        private static string LocationOf(Assembly assembly) => assembly.Location;
     }
 }

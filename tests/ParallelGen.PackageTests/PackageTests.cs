@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace ParallelGen.PackageTests;
+
+public sealed class PackageTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_slow = TimeSpan.FromMinutes(5);
+    private readonly string _work = Directory.CreateTempSubdirectory("parallelgen-package-").FullName;
+
+    private const string Program = """
+        using ParallelGen;
+
+        await using ProcessPool pool = new(2);
+        int[] squares = pool.Map(Work.Square, Enumerable.Range(0, 10));
+        int[] pids = pool.Map(Work.Pid, Enumerable.Range(0, 8), chunkSize: 1);
+        Console.WriteLine($"squares: {string.Join(",", squares)}");
+        Console.WriteLine($"ran in workers: {!pids.Contains(Environment.ProcessId)}");
+        Console.WriteLine($"sum: {pool.Apply(Work.Add, 40, 2L)}");
+
+        public static class Work
+        {
+            [ProcessTask] public static int Square(int x) => x * x;
+            [ProcessTask] public static int Pid(int _) => Environment.ProcessId;
+            [ProcessTask] public static long Add(int a, long b) => a + b;
+        }
+        """;
+
+    [Fact]
+    public void The_packed_package_works_in_a_new_console_project_and_reports_misuse_with_its_id()
+    {
+        // A unique version, so that no earlier copy in the NuGet cache can stand in for this build.
+        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Cli.RepositoryRoot, s_slow);
+        Assert.True(File.Exists(Path.Combine(feed, $"ParallelGen.{version}.nupkg")));
+
+        string app = Path.Combine(_work, "App");
+        Cli.Dotnet("new console --framework net10.0 -o App", _work, s_slow);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="parallelgen-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        Cli.Dotnet($"add package ParallelGen --version {version}", app, s_slow);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+
+        Stopwatch watch = Stopwatch.StartNew();
+        string run = Cli.Dotnet("run -c Release", app, s_slow);
+        output.WriteLine($"dotnet run took {watch.ElapsedMilliseconds} ms:\n{run}");
+        Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run);
+        Assert.Contains("ran in workers: True", run);
+        Assert.Contains("sum: 42", run);
+
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program.Replace("pool.Map(Work.Square,", "pool.Map(x => x * x,"));
+        (int exitCode, string build) = Cli.Run("dotnet", "build -c Release", app, s_slow);
+        output.WriteLine(build);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("error PG0100", build);
+    }
+
+    [Fact]
+    public void The_Primes_sample_publishes_with_Native_AOT_without_warnings_and_its_workers_run()
+    {
+        string publish = Path.Combine(_work, "aot");
+        Stopwatch watch = Stopwatch.StartNew();
+        string log = Cli.Dotnet($"publish samples/Primes -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Cli.RepositoryRoot, TimeSpan.FromMinutes(10));
+        output.WriteLine($"publish took {watch.ElapsedMilliseconds} ms");
+        Assert.DoesNotContain(": warning ", log);
+
+        (int exitCode, string run) = Cli.Run(Path.Combine(publish, "Primes"), "2000000", publish, TimeSpan.FromMinutes(2));
+        output.WriteLine(run);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("2 worker processes", run);
+        Assert.Contains("results agree", run);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
