@@ -101,6 +101,20 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task WaitForWorkersAsync_completes_when_every_worker_has_answered() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync();
+        int[] pids = [.. test.Pool.WorkerPids];
+        Assert.Equal(2, pids.Length);
+        Assert.All(pids, pid => Assert.True(Processes.IsAlive(pid)));
+        await test.Pool.WaitForWorkersAsync(); // already ready: completes at once
+
+        test.Pool.Terminate();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => test.Pool.WaitForWorkersAsync());
+    });
+
+    [Fact]
     public void The_generated_descriptors_also_run_in_process()
     {
         // The same stubs the worker runs, called directly: a quick check of the dispatch code without processes.

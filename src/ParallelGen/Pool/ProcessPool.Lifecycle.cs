@@ -45,6 +45,7 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
         }
 
         FailQueued(Terminated());
+        FailReadyWaiters();
         foreach (PoolWorker worker in workers)
         {
             worker.Kill();

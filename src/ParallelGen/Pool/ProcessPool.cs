@@ -357,6 +357,7 @@ public sealed partial class ProcessPool : IWorkerOwner
             _startFailures = 0;
         }
 
+        SignalReadyWaiters();
         Pump();
     }
 
