@@ -1,0 +1,16 @@
+using ParallelGen;
+
+namespace ParallelGen.Benchmarks;
+
+/// <summary>The tasks the benchmarks and the comparison run: trivial ones that measure the pool itself.</summary>
+public static class BenchTasks
+{
+    [ProcessTask]
+    public static int Identity(int x) => x;
+
+    [ProcessTask]
+    public static byte[] Echo(byte[] data) => data;
+
+    [ProcessTask]
+    public static long Sum(int count) => (long)count * (count - 1) / 2;
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using ParallelGen.Benchmarks;
+using Primes;
+
+namespace ParallelGen.Compare;
+
+/// <summary>The ParallelGen side of the comparison: the same workloads as python_mp.py, timed with a stopwatch.</summary>
+internal static class Measurements
+{
+    public const int Workers = 2;
+    public const int PrimeLimit = 2_000_000;
+    public const int PrimeChunks = 64;
+
+    /// <summary>Median time from <c>new ProcessPool(2)</c> until both workers have answered.</summary>
+    public static async Task<double> PoolStartMs()
+    {
+        List<double> samples = [];
+        for (int i = 0; i < 5; i++)
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            using ProcessPool pool = new(Workers);
+            await pool.WaitForWorkersAsync();
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return Median(samples);
+    }
+
+    public static double ApplyMicroseconds(ProcessPool pool)
+    {
+        List<double> samples = new(2000);
+        for (int i = 0; i < 2000; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            pool.Apply(BenchTasks.Identity, i);
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        return Median(samples);
+    }
+
+    public static double ApplyAsyncPerSecond(ProcessPool pool, int count = 100_000)
+    {
+        return Best(3, () =>
+        {
+            AsyncResult<int>[] pending = new AsyncResult<int>[count];
+            Stopwatch watch = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++)
+            {
+                pending[i] = pool.ApplyAsync(BenchTasks.Identity, i);
+            }
+
+            foreach (AsyncResult<int> result in pending)
+            {
+                result.Wait();
+            }
+
+            return count / watch.Elapsed.TotalSeconds;
+        });
+    }
+
+    public static double MapPerSecond(ProcessPool pool, int? chunkSize, int count = 1_000_000)
+    {
+        int[] items = [.. Enumerable.Range(0, count)];
+        return Best(3, () =>
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            int[] results = pool.Map(BenchTasks.Identity, items, chunkSize);
+            double rate = results.Length / watch.Elapsed.TotalSeconds;
+            return results[^1] == count - 1 ? rate : throw new InvalidOperationException("wrong result");
+        });
+    }
+
+    /// <summary>Payload size over round-trip time, in MB/s (10^6 bytes), as python_mp.py reports it.</summary>
+    public static double PayloadMegabytesPerSecond(ProcessPool pool, int size)
+    {
+        byte[] data = new byte[size];
+        Random.Shared.NextBytes(data);
+        pool.Apply(BenchTasks.Echo, data);
+        return Best(3, () =>
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            byte[] back = pool.Apply(BenchTasks.Echo, data);
+            double rate = size / 1e6 / watch.Elapsed.TotalSeconds;
+            return back.Length == size && back[size / 2] == data[size / 2] ? rate : throw new InvalidOperationException("wrong echo");
+        });
+    }
+
+    public static (double SerialMs, double PoolMs, double ParallelForMs, int Primes) CpuBound(ProcessPool pool)
+    {
+        (int Start, int End)[] ranges = [.. Enumerable.Range(0, PrimeChunks).Select(i => (PrimeLimit / PrimeChunks * i, PrimeLimit / PrimeChunks * (i + 1)))];
+        int expected = 0;
+        double serial = -Best(2, () =>
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            expected = ranges.Sum(r => PrimeMath.CountPrimes(r.Start, r.End));
+            return -watch.Elapsed.TotalMilliseconds;
+        });
+        double inPool = -Best(2, () =>
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            int total = pool.Starmap(PrimeMath.CountPrimes, ranges, chunkSize: 1).Sum();
+            return total == expected ? -watch.Elapsed.TotalMilliseconds : throw new InvalidOperationException("pool disagrees");
+        });
+        double parallelFor = -Best(2, () =>
+        {
+            int[] counts = new int[ranges.Length];
+            Stopwatch watch = Stopwatch.StartNew();
+            Parallel.For(0, ranges.Length, new ParallelOptions { MaxDegreeOfParallelism = Workers }, i => counts[i] = PrimeMath.CountPrimes(ranges[i].Start, ranges[i].End));
+            return counts.Sum() == expected ? -watch.Elapsed.TotalMilliseconds : throw new InvalidOperationException("Parallel.For disagrees");
+        });
+        return (serial, inPool, parallelFor, expected);
+    }
+
+    public static double Median(List<double> samples)
+    {
+        samples.Sort();
+        return samples[samples.Count / 2];
+    }
+
+    private static double Best(int runs, Func<double> run)
+    {
+        double best = double.MinValue;
+        for (int i = 0; i < runs; i++)
+        {
+            best = Math.Max(best, run());
+        }
+
+        return best;
+    }
+}

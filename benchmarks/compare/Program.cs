@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ParallelGen;
+using ParallelGen.Benchmarks;
+using ParallelGen.Compare;
+
+// `--probe-startup`: used by the comparison itself, to time pool start-up in the Native AOT build of this program.
+if (args is ["--probe-startup"])
+{
+    Console.WriteLine((await Measurements.PoolStartMs()).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
+string root = Tools.RepositoryRoot();
+string artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "compare")).FullName;
+
+Console.WriteLine("1/5 machine limits (pipe ping-pong, memcpy)");
+Tools.Run("cc", $"-O2 -o \"{Path.Combine(artifacts, "limits")}\" \"{Path.Combine(AppContext.BaseDirectory, "limits.c")}\"", root);
+JsonElement limits = Tools.Json(Tools.Run(Path.Combine(artifacts, "limits"), "", root));
+
+Console.WriteLine("2/5 Python multiprocessing, fork and spawn");
+string script = Path.Combine(AppContext.BaseDirectory, "python_mp.py");
+JsonElement fork = Tools.Json(Tools.Run("python3", $"\"{script}\" fork {Measurements.PrimeLimit}", root));
+JsonElement spawn = Tools.Json(Tools.Run("python3", $"\"{script}\" spawn {Measurements.PrimeLimit}", root));
+
+Console.WriteLine("3/5 ParallelGen (JIT)");
+Results ours = new() { StartMs = await Measurements.PoolStartMs() };
+using (ProcessPool pool = new(Measurements.Workers))
+{
+    await pool.WaitForWorkersAsync();
+    pool.Map(BenchTasks.Identity, Enumerable.Range(0, 10_000));
+    ours.ApplyUs = Measurements.ApplyMicroseconds(pool);
+    ours.ApplyAsyncPerS = Measurements.ApplyAsyncPerSecond(pool);
+    ours.MapPerS = Measurements.MapPerSecond(pool, chunkSize: null);
+    ours.Map64PerS = Measurements.MapPerSecond(pool, chunkSize: 64);
+    ours.Payload1MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 1 << 20);
+    ours.Payload64MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 64 << 20);
+    (ours.SerialMs, ours.PoolMs, ours.ParallelForMs, _) = Measurements.CpuBound(pool);
+}
+
+Console.WriteLine("4/5 ParallelGen pool start-up under Native AOT (publishing this program with AOT)");
+string aotDirectory = Path.Combine(artifacts, "aot");
+Tools.Run("dotnet", $"publish \"{Path.Combine(root, "benchmarks", "compare")}\" -c Release -r linux-x64 -p:Aot=true -o \"{aotDirectory}\"", root);
+ours.AotStartMs = double.Parse(Tools.Run(Path.Combine(aotDirectory, "Compare"), "--probe-startup", root).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+Console.WriteLine("5/5 writing docs/performance.md");
+string report = Report.Build(limits, fork, spawn, ours);
+File.WriteAllText(Path.Combine(root, "docs", "performance.md"), report);
+Console.WriteLine(report);
+return 0;
+
+/// <summary>What the ParallelGen side measured.</summary>
+internal sealed class Results
+{
+    public double StartMs { get; set; }
+    public double AotStartMs { get; set; }
+    public double ApplyUs { get; set; }
+    public double ApplyAsyncPerS { get; set; }
+    public double MapPerS { get; set; }
+    public double Map64PerS { get; set; }
+    public double Payload1MiBMBs { get; set; }
+    public double Payload64MiBMBs { get; set; }
+    public double SerialMs { get; set; }
+    public double PoolMs { get; set; }
+    public double ParallelForMs { get; set; }
+}
+
+/// <summary>Runs the helper programs of the comparison.</summary>
+internal static class Tools
+{
+    public static string Run(string fileName, string arguments, string workingDirectory)
+    {
+        ProcessStartInfo start = new(fileName, arguments) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {fileName}");
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {arguments} took more than 10 minutes");
+        }
+
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{fileName} {arguments} failed ({process.ExitCode}):\n{output}\n{error.Result}");
+    }
+
+    public static JsonElement Json(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+
+    public static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ParallelGen.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run this from inside the ParallelGen repository.");
+    }
+}
