@@ -68,6 +68,13 @@ public static class Work
     public static string Describe(string name, int age, double score, bool active) => $"{name}:{age}:{score}:{active}";
 
     [ProcessTask]
+    public static int SleepFor(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return milliseconds;
+    }
+
+    [ProcessTask]
     public static Color Next(Color color) => (Color)(((int)color + 1) % 3);
 }
 

@@ -1,0 +1,398 @@
+using System.Threading.Channels;
+using ParallelGen.Dispatch;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Pool;
+
+/// <summary>
+/// An <c>Imap</c>/<c>ImapUnordered</c>/<c>ImapAsync</c> call: lazy on both sides. A feeder thread pulls the input only
+/// while fewer than a fixed number of items are in flight (queued, running, or finished but not yet consumed), so an
+/// endless or huge input streams through in bounded memory, and results are consumed while later inputs are still
+/// being produced.
+/// </summary>
+internal sealed class ImapCall<TArgs, TResult> : IWorkSource
+{
+    private readonly ProcessTask<TArgs, TResult> _task;
+    private readonly IEnumerable<TArgs> _items;
+    private readonly int _chunkSize;
+    private readonly int _capacity;
+    private readonly bool _ordered;
+    private readonly Action _pump;
+    private readonly Queue<Segment> _ready = new();
+    private readonly HashSet<Segment> _running = [];
+    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<long, Outcome> _stash = [];
+    private readonly object _capacityLock = new();
+    private int _outstanding;
+    private volatile bool _stopped;
+    private volatile bool _feedDone;
+    private long _next;
+    private long _end = -1;
+    private Exception? _endError;
+
+    public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, Action pump)
+    {
+        _task = task;
+        _items = items;
+        _chunkSize = chunkSize;
+        _ordered = ordered;
+        _pump = pump;
+        _capacity = Math.Max(chunkSize * processes * 4, 256);
+    }
+
+    public bool IsDrained
+    {
+        get
+        {
+            if (_stopped)
+            {
+                return true;
+            }
+
+            lock (_ready)
+            {
+                return _feedDone && _ready.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Starts pulling the input on a thread of its own.</summary>
+    public void StartFeeding() =>
+        _ = System.Threading.Tasks.Task.Factory.StartNew(Feed, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public WorkUnit? TryTake(int maxItems)
+    {
+        lock (_ready)
+        {
+            if (_stopped || !_ready.TryPeek(out Segment? segment))
+            {
+                return null;
+            }
+
+            if (segment.Count <= maxItems)
+            {
+                _ready.Dequeue();
+            }
+            else
+            {
+                // The worker may take fewer items (MaxTasksPerWorker): split the chunk, keep the rest at the front.
+                Segment rest = new(this, segment.Start + maxItems, segment.Items, segment.Offset + maxItems, segment.Count - maxItems);
+                segment = new Segment(this, segment.Start, segment.Items, segment.Offset, maxItems);
+                Segment[] others = [.. _ready.Skip(1)];
+                _ready.Clear();
+                _ready.Enqueue(rest);
+                foreach (Segment other in others)
+                {
+                    _ready.Enqueue(other);
+                }
+            }
+
+            lock (_running)
+            {
+                _running.Add(segment);
+            }
+
+            return segment;
+        }
+    }
+
+    public void Abort(Exception exception)
+    {
+        _outcomes.Writer.TryWrite(Outcome.Fatal(exception));
+        Stop();
+    }
+
+    /// <summary>Stops the call: no more input is pulled, queued chunks are dropped, running ones are told to stop.</summary>
+    public void Stop()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        lock (_capacityLock)
+        {
+            Monitor.PulseAll(_capacityLock);
+        }
+
+        lock (_ready)
+        {
+            _ready.Clear();
+        }
+
+        Segment[] running;
+        lock (_running)
+        {
+            running = [.. _running];
+            _running.Clear();
+        }
+
+        foreach (Segment segment in running)
+        {
+            segment.Worker?.Cancel(segment.CallId);
+        }
+
+        _pump();
+    }
+
+    /// <summary>Yields the results, blocking while the next one is not ready.</summary>
+    public IEnumerable<TResult> Enumerate()
+    {
+        try
+        {
+            while (true)
+            {
+                ValueTask<Outcome?> next = NextAsync(CancellationToken.None);
+                Outcome? outcome = next.IsCompletedSuccessfully ? next.Result : next.AsTask().GetAwaiter().GetResult();
+                if (outcome is null)
+                {
+                    yield break;
+                }
+
+                for (int i = 0; i < outcome.Count; i++)
+                {
+                    yield return outcome.Get(i);
+                }
+            }
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
+    /// <summary>Yields the results asynchronously.</summary>
+    public async IAsyncEnumerable<TResult> EnumerateAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await NextAsync(cancellationToken).ConfigureAwait(false) is { } outcome)
+            {
+                for (int i = 0; i < outcome.Count; i++)
+                {
+                    yield return outcome.Get(i);
+                }
+            }
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
+    /// <summary>Gets the next finished chunk (in input order when ordered), or <see langword="null"/> at the end.</summary>
+    private async ValueTask<Outcome?> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_ordered && _stash.Remove(_next, out Outcome? stashed))
+            {
+                return Consume(stashed);
+            }
+
+            if (_next == _end)
+            {
+                return _endError is null ? null : throw _endError;
+            }
+
+            if (!_outcomes.Reader.TryRead(out Outcome? outcome))
+            {
+                outcome = await _outcomes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (outcome.FatalError is { } fatal)
+            {
+                throw fatal;
+            }
+
+            if (outcome.IsEnd)
+            {
+                _end = outcome.Start;
+                _endError = outcome.Error;
+                continue;
+            }
+
+            if (!_ordered)
+            {
+                return Consume(outcome);
+            }
+
+            _stash[outcome.Start] = outcome;
+        }
+    }
+
+    private Outcome Consume(Outcome outcome)
+    {
+        // Unordered results count from 0 too, so "_next == _end" means every item was consumed either way.
+        _next += outcome.Count;
+        lock (_capacityLock)
+        {
+            _outstanding -= outcome.Count;
+            Monitor.PulseAll(_capacityLock);
+        }
+
+        return outcome;
+    }
+
+    private void Feed()
+    {
+        long index = 0;
+        try
+        {
+            using IEnumerator<TArgs> enumerator = _items.GetEnumerator();
+            while (!_stopped)
+            {
+                lock (_capacityLock)
+                {
+                    while (!_stopped && _outstanding + _chunkSize > _capacity)
+                    {
+                        Monitor.Wait(_capacityLock);
+                    }
+
+                    _outstanding += _chunkSize;
+                }
+
+                TArgs[] chunk = new TArgs[_chunkSize];
+                int count = 0;
+                while (count < chunk.Length && !_stopped && enumerator.MoveNext())
+                {
+                    chunk[count++] = enumerator.Current;
+                }
+
+                lock (_capacityLock)
+                {
+                    _outstanding -= _chunkSize - count;
+                }
+
+                if (count > 0 && !_stopped)
+                {
+                    lock (_ready)
+                    {
+                        _ready.Enqueue(new Segment(this, index, chunk, 0, count));
+                    }
+
+                    index += count;
+                    _pump();
+                }
+
+                if (count < chunk.Length)
+                {
+                    break;
+                }
+            }
+
+            _outcomes.Writer.TryWrite(Outcome.EndAt(index, null));
+        }
+        catch (Exception exception)
+        {
+            // The input itself failed: its error surfaces after the results of the items before it.
+            _outcomes.Writer.TryWrite(Outcome.EndAt(index, exception));
+        }
+        finally
+        {
+            lock (_ready)
+            {
+                _feedDone = true;
+            }
+
+            _pump();
+        }
+    }
+
+    private void OnSegmentDone(Segment segment, in DoneFrame done)
+    {
+        lock (_running)
+        {
+            _running.Remove(segment);
+        }
+
+        if (done.Cancelled || _stopped)
+        {
+            return;
+        }
+
+        TResult[] results = new TResult[segment.Count];
+        Payload.ReadSpan(done.Results, results.AsSpan());
+        Exception?[]? errors = null;
+        if (done.Errors is { Count: > 0 } remoteErrors)
+        {
+            errors = new Exception?[segment.Count];
+            foreach (Worker.RemoteError error in remoteErrors)
+            {
+                errors[error.ItemIndex] = done.ToException(error, _task.Name, segment.Start);
+            }
+        }
+
+        _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, results, errors, null));
+    }
+
+    private void OnSegmentFailed(Segment segment, Exception exception)
+    {
+        lock (_running)
+        {
+            _running.Remove(segment);
+        }
+
+        _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, null, null, exception));
+    }
+
+    /// <summary>A finished chunk, the end of the input, or a failure of the whole call.</summary>
+    private sealed class Outcome(long start, int count, TResult[]? results, Exception?[]? errors, Exception? error, bool isEnd = false, Exception? fatalError = null)
+    {
+        public long Start { get; } = start;
+
+        public int Count { get; } = count;
+
+        public Exception? Error { get; } = error;
+
+        public bool IsEnd { get; } = isEnd;
+
+        public Exception? FatalError { get; } = fatalError;
+
+        public static Outcome EndAt(long index, Exception? error) => new(index, 0, null, null, error, isEnd: true);
+
+        public static Outcome Fatal(Exception exception) => new(0, 0, null, null, null, fatalError: exception);
+
+        /// <summary>Gets item <paramref name="i"/>, or throws its error (or the chunk's, if its worker crashed).</summary>
+        public TResult Get(int i)
+        {
+            if (Error is not null)
+            {
+                throw Error;
+            }
+
+            if (errors?[i] is { } itemError)
+            {
+                throw itemError;
+            }
+
+            return results![i];
+        }
+    }
+
+    private sealed class Segment(ImapCall<TArgs, TResult> call, long start, TArgs[] items, int offset, int count) : WorkUnit
+    {
+        public long Start { get; } = start;
+
+        public TArgs[] Items { get; } = items;
+
+        public int Offset { get; } = offset;
+
+        public override ProcessTask Task => call._task;
+
+        public override int Count { get; } = count;
+
+        // Every item runs; a failing item fails only itself, when the consumer reaches it (as Python's imap).
+        public override bool StopOnError => false;
+
+        public override bool IsAbandoned => call._stopped;
+
+        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(Items, Offset, Count));
+
+        public override void OnDone(in DoneFrame done) => call.OnSegmentDone(this, done);
+
+        public override void OnFailed(Exception exception) => call.OnSegmentFailed(this, exception);
+    }
+}

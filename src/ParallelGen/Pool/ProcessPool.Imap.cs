@@ -1,0 +1,81 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Pool;
+
+namespace ParallelGen;
+
+public sealed partial class ProcessPool
+{
+    /// <summary>
+    /// Applies <paramref name="task"/> to every item lazily and yields the results in input order as they arrive
+    /// (Python's <c>imap</c>).
+    /// </summary>
+    /// <remarks>
+    /// This overload takes the generated task descriptor; application code calls <c>pool.Imap(Square, items)</c>.
+    /// The call starts when the enumeration starts. The input is pulled on a thread of its own, only while fewer than
+    /// <c>max(chunkSize × workers × 4, 256)</c> items are in flight, so an endless or huge input streams in bounded
+    /// memory. A task exception is thrown when its item is reached, as <see cref="RemoteTaskException"/>; leaving the
+    /// loop early stops the call (queued items are dropped, running ones told to stop).
+    /// </remarks>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="items">The inputs, pulled lazily.</param>
+    /// <param name="chunkSize">Items per message to a worker; default 1, as in Python. Larger chunks are much faster for small tasks.</param>
+    public IEnumerable<TResult> Imap<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize = 1)
+    {
+        Validate(task, items, chunkSize);
+        return Iterate(task, items, chunkSize, ordered: true);
+    }
+
+    /// <summary>Like <see cref="Imap{TArgs, TResult}(ProcessTask{TArgs, TResult}, IEnumerable{TArgs}, int)"/>, but yields results in completion order (Python's <c>imap_unordered</c>).</summary>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="items">The inputs, pulled lazily.</param>
+    /// <param name="chunkSize">Items per message to a worker; default 1.</param>
+    public IEnumerable<TResult> ImapUnordered<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize = 1)
+    {
+        Validate(task, items, chunkSize);
+        return Iterate(task, items, chunkSize, ordered: false);
+    }
+
+    /// <summary>Like <see cref="Imap{TArgs, TResult}(ProcessTask{TArgs, TResult}, IEnumerable{TArgs}, int)"/>, as an asynchronous stream in input order.</summary>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="items">The inputs, pulled lazily.</param>
+    /// <param name="chunkSize">Items per message to a worker; default 1.</param>
+    /// <param name="cancellationToken">Stops the call; the enumeration throws <see cref="OperationCanceledException"/>.</param>
+    public IAsyncEnumerable<TResult> ImapAsync<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize = 1, CancellationToken cancellationToken = default)
+    {
+        Validate(task, items, chunkSize);
+        return Stream();
+
+        async IAsyncEnumerable<TResult> Stream([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken enumeratorToken = default)
+        {
+            using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumeratorToken);
+            await foreach (TResult result in StartImap(task, items, chunkSize, ordered: true).EnumerateAsync(linked.Token).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+        }
+    }
+
+    /// <summary>Starts the call when the enumeration starts, so an enumerable that is never enumerated costs nothing.</summary>
+    private IEnumerable<TResult> Iterate<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, bool ordered)
+    {
+        foreach (TResult result in StartImap(task, items, chunkSize, ordered).Enumerate())
+        {
+            yield return result;
+        }
+    }
+
+    private ImapCall<TArgs, TResult> StartImap<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, bool ordered)
+    {
+        ImapCall<TArgs, TResult> call = new(task, items, chunkSize, Processes, ordered, Pump);
+        Submit(call);
+        call.StartFeeding();
+        return call;
+    }
+
+    private static void Validate<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+    }
+}
