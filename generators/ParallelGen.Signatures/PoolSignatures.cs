@@ -52,11 +52,11 @@ internal static class PoolSignatures
 
         Doc(text, summary, shape, types, [("task", TaskDoc), ("items", itemsDoc), ("chunkSize", ChunkDoc), ("progress", ProgressDoc)],
             shape.HasResult ? "The results, in input order." : null);
-        Method(text, shape, shape.HasResult ? "TResult[]" : "void", name, typeParameters, common);
+        SignatureGenerator.Method(text, shape, shape.HasResult ? "TResult[]" : "void", name, typeParameters, common);
 
         Doc(text, summary, shape, types, [("task", TaskDoc), ("items", itemsDoc), ("chunkSize", ChunkDoc), ("progress", ProgressDoc), ("cancellationToken", TokenDoc)],
             shape.HasResult ? "The results, in input order." : null);
-        Method(text, shape, shape.HasResult ? "Task<TResult[]>" : "Task", asyncName, typeParameters, $"{common}, CancellationToken cancellationToken = default");
+        SignatureGenerator.Method(text, shape, shape.HasResult ? "Task<TResult[]>" : "Task", asyncName, typeParameters, $"{common}, CancellationToken cancellationToken = default");
     }
 
     private static void EmitApply(StringBuilder text, TaskShape shape, IReadOnlyList<string> types)
@@ -68,7 +68,7 @@ internal static class PoolSignatures
 
         Doc(text, "Runs <paramref name=\"task\"/> once in a worker process and waits for it (Python's <c>apply</c>).", shape, types, argDocs,
             shape.HasResult ? "The task's result." : null);
-        Method(text, shape, shape.HasResult ? "TResult" : "void", "Apply", typeParameters, $"{del} task{args}");
+        SignatureGenerator.Method(text, shape, shape.HasResult ? "TResult" : "void", "Apply", typeParameters, $"{del} task{args}");
 
         string callback = shape.HasResult ? "Action<TResult>? callback = null" : "Action? callback = null";
         Doc(text, "Queues <paramref name=\"task\"/> to run once in a worker process (Python's <c>apply_async</c>).", shape, types,
@@ -77,7 +77,7 @@ internal static class PoolSignatures
              ("errorCallback", "Runs in this process when the call fails, before the result is ready."),
              ("cancellationToken", "Drops the call if it is still queued, or signals the running task.")],
             "The pending result: <c>Get()</c>, <c>Get(timeout)</c>, <c>Wait()</c>, <c>Ready</c>, <c>Successful</c>, or <c>await</c> it.");
-        Method(text, shape, shape.HasResult ? "AsyncResult<TResult>" : "AsyncResult", "ApplyAsync", typeParameters,
+        SignatureGenerator.Method(text, shape, shape.HasResult ? "AsyncResult<TResult>" : "AsyncResult", "ApplyAsync", typeParameters,
             $"{del} task{args}, {callback}, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default");
     }
 
@@ -95,16 +95,16 @@ internal static class PoolSignatures
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; yields results in input order as they arrive (Python's <c>imap</c>).", shape, types, docs,
             "The results, in input order.");
-        Method(text, shape, "IEnumerable<TResult>", "Imap", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
+        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "Imap", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; yields results as they complete (Python's <c>imap_unordered</c>).", shape, types, docs,
             "The results, in completion order.");
-        Method(text, shape, "IEnumerable<TResult>", "ImapUnordered", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
+        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "ImapUnordered", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; an asynchronous stream of results in input order.", shape, types,
             [.. docs, ("cancellationToken", TokenDoc)],
             "The results, in input order.");
-        Method(text, shape, "IAsyncEnumerable<TResult>", "ImapAsync", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, CancellationToken cancellationToken = default");
+        SignatureGenerator.Method(text, shape, "IAsyncEnumerable<TResult>", "ImapAsync", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, CancellationToken cancellationToken = default");
     }
 
     private static void Doc(StringBuilder text, string summary, TaskShape shape, IReadOnlyList<string> types, IEnumerable<(string Name, string Text)> parameters, string? returns)
@@ -130,18 +130,5 @@ internal static class PoolSignatures
         {
             text.AppendLine($"    /// <returns>{returns}</returns>");
         }
-    }
-
-    private static void Method(StringBuilder text, TaskShape shape, string returns, string name, string typeParameters, string parameters)
-    {
-        text.AppendLine("    [ProcessTaskCall]");
-        if (shape.Priority != 0)
-        {
-            text.AppendLine($"    [System.Runtime.CompilerServices.OverloadResolutionPriority({shape.Priority})]");
-        }
-
-        text.AppendLine($"    public {returns} {name}{typeParameters}({parameters}) =>");
-        text.AppendLine($"        throw ProcessTaskCallAttribute.NotIntercepted(\"{name}\");");
-        text.AppendLine();
     }
 }

@@ -23,6 +23,7 @@ public sealed class SignatureGenerator : IIncrementalGenerator
         context.RegisterPostInitializationOutput(static output =>
         {
             output.AddSource("ProcessPool.Signatures.g.cs", PoolSignatures.Emit());
+            output.AddSource("PoolInitializer.Signatures.g.cs", InitializerSignatures.Emit());
         });
 
     /// <summary>Returns <c>T1, T2, ...</c> for <paramref name="arity"/>.</summary>
@@ -40,5 +41,19 @@ public sealed class SignatureGenerator : IIncrementalGenerator
         text.AppendLine($"namespace {@namespace};");
         text.AppendLine();
         return text.ToString();
+    }
+
+    /// <summary>Writes one overload that only throws: the generator intercepts every call to it.</summary>
+    internal static void Method(StringBuilder text, TaskShape shape, string returns, string name, string typeParameters, string parameters)
+    {
+        text.AppendLine("    [ProcessTaskCall]");
+        if (shape.Priority != 0)
+        {
+            text.AppendLine($"    [System.Runtime.CompilerServices.OverloadResolutionPriority({shape.Priority})]");
+        }
+
+        text.AppendLine($"    public {returns} {name}{typeParameters}({parameters}) =>");
+        text.AppendLine($"        throw ProcessTaskCallAttribute.NotIntercepted(\"{name}\");");
+        text.AppendLine();
     }
 }

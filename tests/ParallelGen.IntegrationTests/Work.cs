@@ -67,6 +67,18 @@ public static class Work
     [ProcessTask]
     public static string Describe(string name, int age, double score, bool active) => $"{name}:{age}:{score}:{active}";
 
+    /// <summary>Set by the pool initializer in each worker; never in the parent.</summary>
+    public static string? Greeting;
+
+    [ProcessTask]
+    public static void SetGreeting(string greeting, int repeat) => Greeting = string.Concat(Enumerable.Repeat(greeting, repeat));
+
+    [ProcessTask]
+    public static void FailToInitialize() => throw new InvalidOperationException("no database");
+
+    [ProcessTask]
+    public static string Greet(string name) => $"{Greeting ?? "(no initializer)"} {name}";
+
     [ProcessTask]
     public static int SleepFor(int milliseconds)
     {

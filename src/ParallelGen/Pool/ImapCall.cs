@@ -187,6 +187,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (_ordered && _stash.Remove(_next, out Outcome? stashed))
             {
                 return Consume(stashed);

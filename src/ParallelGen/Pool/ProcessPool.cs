@@ -33,6 +33,7 @@ public sealed partial class ProcessPool : IWorkerOwner
     private readonly int _maxMessageSize;
     private readonly long _maxTasksPerWorker;
     private readonly TimeSpan _workerStartTimeout;
+    private readonly PoolInitializer? _initializer;
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _shortUnitTicks = Stopwatch.Frequency / 5_000;
     private readonly long _longUnitTicks = Stopwatch.Frequency / 500;
@@ -66,6 +67,7 @@ public sealed partial class ProcessPool : IWorkerOwner
         _maxMessageSize = options.MaxMessageSize;
         _maxTasksPerWorker = options.MaxTasksPerWorker ?? long.MaxValue;
         _workerStartTimeout = options.WorkerStartTimeout;
+        _initializer = options.Initializer;
         _slots = new PoolWorker?[Processes];
 
         // Resolve the launch command first, so that a broken environment fails here with its reason.
@@ -350,6 +352,53 @@ public sealed partial class ProcessPool : IWorkerOwner
     }
 
     void IWorkerOwner.OnWorkerReady(PoolWorker worker)
+    {
+        if (_initializer is not null)
+        {
+            RunInitializer(worker, _initializer);
+            return;
+        }
+
+        MarkReady(worker);
+    }
+
+    /// <summary>
+    /// Sends the initializer before anything else; the worker only counts as ready, and gets work, once it returned.
+    /// A failing initializer stops the worker, which then counts as a failed start.
+    /// </summary>
+    private void RunInitializer(PoolWorker worker, PoolInitializer initializer)
+    {
+        WorkUnit unit = initializer.CreateUnit();
+        lock (_lock)
+        {
+            unit.CallId = ++_nextCallId;
+            unit.Worker = worker;
+            worker.Assigned++;
+        }
+
+        if (!worker.Send(unit, flush: true))
+        {
+            return; // Already gone: its exit is reported as a failed start.
+        }
+
+        ((IInitializerUnit)unit).Outcome.ContinueWith(
+            outcome =>
+            {
+                if (outcome.Result is { } error)
+                {
+                    worker.Kill(error);
+                }
+                else
+                {
+                    MarkReady(worker);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void MarkReady(PoolWorker worker)
     {
         lock (_lock)
         {

@@ -32,6 +32,12 @@ public sealed class ProcessPoolOptions
     /// </summary>
     public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets a task every worker runs once before its first task (Python's <c>initializer</c> and
+    /// <c>initargs</c>), created with <c>PoolInitializer.Create(Setup, arg1, ...)</c>. Default: none.
+    /// </summary>
+    public PoolInitializer? Initializer { get; set; }
+
     internal int ResolveProcesses()
     {
         int processes = Processes ?? Environment.ProcessorCount;

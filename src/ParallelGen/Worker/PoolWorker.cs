@@ -162,6 +162,13 @@ internal sealed class PoolWorker
     /// <summary>Kills the worker with SIGKILL. Its reader thread then sees the end of the pipe and cleans up.</summary>
     public void Kill() => LibC.kill(Pid, LibC.SIGKILL);
 
+    /// <summary>Kills the worker with SIGKILL, recording why, for the exit report.</summary>
+    public void Kill(string reason)
+    {
+        _fatalMessage ??= reason;
+        Kill();
+    }
+
     private void SendNewTables()
     {
         TaskRegistry.TaskTable[] tables = TaskRegistry.Tables;
