@@ -79,6 +79,35 @@ public static class Work
     [ProcessTask]
     public static string Greet(string name) => $"{Greeting ?? "(no initializer)"} {name}";
 
+    /// <summary>About 200 µs of work, then a value the caller can check.</summary>
+    [ProcessTask]
+    public static int Spin(int value)
+    {
+        long end = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5000;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+        }
+
+        return value * 2;
+    }
+
+    /// <summary><see cref="Spin"/>, declared idempotent: re-run on another worker if its worker dies.</summary>
+    [ProcessTask(MaxRetries = 20)]
+    public static int SpinWithRetries(int value) => Spin(value);
+
+    [ProcessTask]
+    public static int Hang(int _)
+    {
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    [ProcessTask]
+    public static Unreadable MakeUnreadable(int value) => new(value);
+
+    [ProcessTask]
+    public static int ReadUnreadable(Unreadable value) => value.Value;
+
     [ProcessTask]
     public static int SleepFor(int milliseconds)
     {
@@ -93,6 +122,16 @@ public static class Work
 /// <summary>A user type that crosses the process boundary.</summary>
 [MemoryPackable]
 public sealed partial record Point(int X, int Y, string Label);
+
+/// <summary>A type that serializes but refuses to be deserialized: a payload that cannot be read on the other side.</summary>
+[MemoryPackable]
+public sealed partial class Unreadable(int value)
+{
+    public int Value { get; set; } = value;
+
+    [MemoryPackOnDeserialized]
+    private void Refuse() => throw new InvalidDataException($"Unreadable({Value}) cannot be deserialized");
+}
 
 /// <summary>An enum that crosses the process boundary.</summary>
 public enum Color

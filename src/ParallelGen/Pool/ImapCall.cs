@@ -314,8 +314,11 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             return;
         }
 
+        // Every item ran unless the whole unit failed first (e.g. its arguments did not deserialize): then the
+        // unit's error stands for the items that have no result.
         TResult[] results = new TResult[segment.Count];
-        Payload.ReadSpan(done.Results, results.AsSpan());
+        int ran = Math.Min(done.ResultCount, segment.Count);
+        Payload.ReadSpan(done.Results, results.AsSpan(0, ran));
         Exception?[]? errors = null;
         if (done.Errors is { Count: > 0 } remoteErrors)
         {
@@ -323,6 +326,11 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             foreach (Worker.RemoteError error in remoteErrors)
             {
                 errors[error.ItemIndex] = done.ToException(error, _task.Name, segment.Start);
+            }
+
+            for (int i = ran; i < segment.Count; i++)
+            {
+                errors[i] ??= errors[0] ?? done.ToException(remoteErrors[0], _task.Name, segment.Start);
             }
         }
 

@@ -34,6 +34,7 @@ public sealed partial class ProcessPool : IWorkerOwner
     private readonly long _maxTasksPerWorker;
     private readonly TimeSpan _workerStartTimeout;
     private readonly PoolInitializer? _initializer;
+    private readonly int _taskTimeoutMilliseconds;
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _shortUnitTicks = Stopwatch.Frequency / 5_000;
     private readonly long _longUnitTicks = Stopwatch.Frequency / 500;
@@ -68,6 +69,7 @@ public sealed partial class ProcessPool : IWorkerOwner
         _maxTasksPerWorker = options.MaxTasksPerWorker ?? long.MaxValue;
         _workerStartTimeout = options.WorkerStartTimeout;
         _initializer = options.Initializer;
+        _taskTimeoutMilliseconds = options.TaskTimeout is { } timeout ? (int)Math.Ceiling(timeout.TotalMilliseconds) : 0;
         _slots = new PoolWorker?[Processes];
 
         // Resolve the launch command first, so that a broken environment fails here with its reason.
@@ -324,7 +326,7 @@ public sealed partial class ProcessPool : IWorkerOwner
         WorkerPipes pipes;
         try
         {
-            pipes = WorkerLauncher.Spawn(_maxMessageSize);
+            pipes = WorkerLauncher.Spawn(_maxMessageSize, _taskTimeoutMilliseconds);
         }
         catch (Exception e)
         {
@@ -434,6 +436,7 @@ public sealed partial class ProcessPool : IWorkerOwner
     void IWorkerOwner.OnWorkerExited(PoolWorker worker, int? exitCode, string? detail, WorkUnit[] lost)
     {
         List<WorkUnit> failed = [];
+        WorkUnit? timedOut = null;
         bool respawn;
         Exception? startFailure = null;
         lock (_lock)
@@ -464,6 +467,21 @@ public sealed partial class ProcessPool : IWorkerOwner
                     continue;
                 }
 
+                if (worker.TimedOutCallId != 0)
+                {
+                    // The worker gave up on one call past the task timeout; the calls queued behind it never started.
+                    if (unit.CallId == worker.TimedOutCallId)
+                    {
+                        timedOut = unit;
+                    }
+                    else
+                    {
+                        _retries.Enqueue(unit);
+                    }
+
+                    continue;
+                }
+
                 if (_state != PoolState.Terminated && unit.CrashCount < unit.Task.MaxRetries)
                 {
                     unit.CrashCount++;
@@ -482,6 +500,8 @@ public sealed partial class ProcessPool : IWorkerOwner
         Exception crash = _state == PoolState.Terminated
             ? Terminated()
             : new WorkerCrashedException(worker.Pid, exitCode, detail);
+        timedOut?.OnFailed(new TimeoutException(
+            $"{timedOut.Task.Name} ran longer than ProcessPoolOptions.TaskTimeout ({TimeSpan.FromMilliseconds(_taskTimeoutMilliseconds * (double)timedOut.Count)} for {timedOut.Count} item(s)) in worker {worker.Pid}, which was stopped and replaced."));
         foreach (WorkUnit unit in failed)
         {
             unit.OnFailed(crash is WorkerCrashedException

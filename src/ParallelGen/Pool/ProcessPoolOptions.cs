@@ -33,6 +33,15 @@ public sealed class ProcessPoolOptions
     public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Gets or sets how long one call may run in a worker: an <c>Apply</c>/<c>ApplyAsync</c> call, or a chunk of a
+    /// bulk call (n items get n times this). A call that runs longer fails with <see cref="TimeoutException"/>; its
+    /// worker, stuck in the task, is stopped and replaced; the other calls it held are sent to other workers, and
+    /// nothing else is affected. Default: no limit. Setting it makes each worker send every result at once, which
+    /// costs some throughput for very small tasks.
+    /// </summary>
+    public TimeSpan? TaskTimeout { get; set; }
+
+    /// <summary>
     /// Gets or sets a task every worker runs once before its first task (Python's <c>initializer</c> and
     /// <c>initargs</c>), created with <c>PoolInitializer.Create(Setup, arg1, ...)</c>. Default: none.
     /// </summary>
@@ -60,6 +69,11 @@ public sealed class ProcessPoolOptions
         if (MaxMessageSize < 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be at least 1024 bytes.");
+        }
+
+        if (TaskTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TaskTimeout), timeout, "TaskTimeout must be positive and below 24 days.");
         }
 
         if (WorkerStartTimeout <= TimeSpan.Zero)

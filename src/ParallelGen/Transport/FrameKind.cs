@@ -30,4 +30,7 @@ internal enum FrameKind : byte
 
     /// <summary>The worker cannot go on (corrupt frame): [string message]. It exits after sending this.</summary>
     Fatal = 0x83,
+
+    /// <summary>A call ran longer than <c>ProcessPoolOptions.TaskTimeout</c>: [long callId]. The worker exits after it.</summary>
+    TimedOut = 0x84,
 }

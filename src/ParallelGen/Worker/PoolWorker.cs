@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using ParallelGen.Dispatch;
 using ParallelGen.Interop;
 using ParallelGen.Pool;
@@ -56,6 +57,9 @@ internal sealed class PoolWorker
     }
 
     // Scheduling state, guarded by the pool lock.
+
+    /// <summary>Gets the call the worker gave up on because it exceeded the task timeout (then it exits), or 0.</summary>
+    public long TimedOutCallId { get; private set; }
 
     /// <summary>Gets or sets whether the worker has said it is ready.</summary>
     public bool IsReady { get; set; }
@@ -296,6 +300,9 @@ internal sealed class PoolWorker
                             _startTimer?.Dispose();
                             _owner.OnWorkerReady(this);
                             break;
+                        case FrameKind.TimedOut:
+                            TimedOutCallId = BinaryPrimitives.ReadInt64LittleEndian(body.Span);
+                            break;
                         case FrameKind.Fatal:
                             ReadOnlySpan<byte> span = body.Span;
                             _fatalMessage = Serialization.Payload.ReadString(ref span);
@@ -337,9 +344,10 @@ internal sealed class PoolWorker
         {
             unit.OnDone(done);
         }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e)
         {
-            // Results that do not deserialize fail their call, not the worker.
+            // Results that do not deserialize (whatever the deserializer throws) fail their call, not the worker.
+            // The unit has left the in-flight queue, so it must be completed here or it would wait forever.
             unit.OnFailed(e);
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -21,6 +22,9 @@ internal sealed class WorkerHost
 {
     private const int FlushThreshold = 64 * 1024;
 
+    /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
+    public const int TimedOutExitCode = 124;
+
     private readonly WorkerStartInfo _info;
     private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
     private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
@@ -31,6 +35,9 @@ internal sealed class WorkerHost
     private readonly HashSet<long> _cancelledEarly = [];
     private CancellationTokenSource _cancellation = new();
     private long _runningCallId;
+    private long _runningSince;
+    private long _runningBudget;
+    private Timer? _watchdog;
     private volatile bool _shuttingDown;
 
     private WorkerHost(WorkerStartInfo info)
@@ -65,6 +72,11 @@ internal sealed class WorkerHost
     {
         Thread control = new(ControlLoop) { IsBackground = true, Name = "ParallelGen control" };
         control.Start();
+        if (_info.TaskTimeoutMilliseconds > 0)
+        {
+            int period = Math.Clamp(_info.TaskTimeoutMilliseconds / 4, 5, 250);
+            _watchdog = new Timer(static state => ((WorkerHost)state!).CheckTimeout(), this, period, period);
+        }
 
         int ready = _output.BeginFrame(FrameKind.Ready);
         _output.WriteInt32(Environment.ProcessId);
@@ -116,8 +128,13 @@ internal sealed class WorkerHost
         byte flags = span[0];
         ReadOnlyMemory<byte> arguments = body[17..];
         int count = Payload.ReadCount(arguments.Span);
+        if (_watchdog is not null)
+        {
+            // If this call times out the worker exits at once: everything finished before it must be on its way.
+            Flush();
+        }
 
-        if (!TryStart(callId))
+        if (!TryStart(callId, count))
         {
             _call.WriteSkipped(callId, _output);
             return;
@@ -142,7 +159,7 @@ internal sealed class WorkerHost
     }
 
     /// <summary>Marks <paramref name="callId"/> as running, unless a <c>Cancel</c> for it already arrived.</summary>
-    private bool TryStart(long callId)
+    private bool TryStart(long callId, int count)
     {
         lock (_cancelLock)
         {
@@ -157,6 +174,8 @@ internal sealed class WorkerHost
             }
 
             _runningCallId = callId;
+            _runningSince = Stopwatch.GetTimestamp();
+            _runningBudget = (long)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000;
             return true;
         }
     }
@@ -171,6 +190,37 @@ internal sealed class WorkerHost
                 _cancellation.Dispose();
                 _cancellation = new CancellationTokenSource();
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs on a timer when a task timeout is set: a call past its budget cannot be interrupted safely, so the worker
+    /// reports it and exits; the parent fails that call with <see cref="TimeoutException"/> and starts a replacement.
+    /// </summary>
+    private void CheckTimeout()
+    {
+        lock (_cancelLock)
+        {
+            if (_runningCallId == 0 || Stopwatch.GetTimestamp() - _runningSince <= _runningBudget)
+            {
+                return;
+            }
+
+            // The main thread is inside the task and cannot write until it takes this lock, so the pipe is ours.
+            try
+            {
+                using FrameBuffer frame = new(32);
+                int start = frame.BeginFrame(FrameKind.TimedOut);
+                frame.WriteInt64(_runningCallId);
+                frame.EndFrame(start);
+                _dataOut.WriteAll(frame.WrittenSpan);
+            }
+            catch (IOException)
+            {
+                // The parent is gone.
+            }
+
+            LibC._exit(TimedOutExitCode);
         }
     }
 

@@ -26,10 +26,10 @@ internal static unsafe class WorkerLauncher
     public static LaunchCommand Command => s_command.Value;
 
     /// <summary>Starts a worker process. Thread-safe; the spawn itself happens on the launcher thread.</summary>
-    public static WorkerPipes Spawn(int maxFrameLength)
+    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0)
     {
         EnsureThread();
-        SpawnRequest request = new(maxFrameLength);
+        SpawnRequest request = new(maxFrameLength, taskTimeoutMilliseconds);
         s_requests.Add(request);
         request.Done.Wait();
         return request.Result ?? throw request.Error!;
@@ -59,7 +59,7 @@ internal static unsafe class WorkerLauncher
         {
             try
             {
-                request.Result = SpawnNow(request.MaxFrameLength);
+                request.Result = SpawnNow(request.MaxFrameLength, request.TaskTimeoutMilliseconds);
             }
             catch (Exception e)
             {
@@ -72,7 +72,7 @@ internal static unsafe class WorkerLauncher
         }
     }
 
-    private static WorkerPipes SpawnNow(int maxFrameLength)
+    private static WorkerPipes SpawnNow(int maxFrameLength, int taskTimeoutMilliseconds)
     {
         LaunchCommand command = Command;
         (Pipe childIn, Pipe parentOut) = Pipe.Create();
@@ -84,7 +84,7 @@ internal static unsafe class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, command.SelfHosted).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted).Encode();
             int pid = PosixSpawn(
                 command.FileName,
                 command.Arguments,
@@ -229,9 +229,11 @@ internal static unsafe class WorkerLauncher
         return array;
     }
 
-    private sealed class SpawnRequest(int maxFrameLength)
+    private sealed class SpawnRequest(int maxFrameLength, int taskTimeoutMilliseconds)
     {
         public int MaxFrameLength { get; } = maxFrameLength;
+
+        public int TaskTimeoutMilliseconds { get; } = taskTimeoutMilliseconds;
 
         public ManualResetEventSlim Done { get; } = new();
 

@@ -7,7 +7,11 @@ namespace ParallelGen.Worker;
 /// The pipes themselves are inherited at fixed descriptor numbers (<see cref="DataInFd"/>, <see cref="DataOutFd"/>,
 /// <see cref="ControlInFd"/>), mapped by <c>posix_spawn</c>; nothing listens on a port or a path.
 /// </remarks>
-internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, bool SelfHosted)
+/// <param name="ParentPid">The parent's pid: a worker whose parent is already gone exits at once.</param>
+/// <param name="MaxFrameLength">The largest frame either side accepts.</param>
+/// <param name="TaskTimeoutMilliseconds">How long one call may run before the worker gives up on it and exits; 0 for no limit.</param>
+/// <param name="SelfHosted">Whether the worker is the application re-launched (Native AOT) rather than the JIT worker host.</param>
+internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted)
 {
     public const string EnvironmentVariable = "PARALLELGEN_WORKER";
     public const int DataInFd = 3;
@@ -21,6 +25,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, bool S
         Version,
         ParentPid.ToString(CultureInfo.InvariantCulture),
         MaxFrameLength.ToString(CultureInfo.InvariantCulture),
+        TaskTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
         SelfHosted ? "self" : "host");
 
     /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
@@ -34,7 +39,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, bool S
 
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
         string[] parts = value.Split(';');
-        if (parts.Length != 4 || parts[0] != Version)
+        if (parts.Length != 5 || parts[0] != Version)
         {
             throw new InvalidOperationException(
                 $"{EnvironmentVariable}='{value}' was set by a different ParallelGen version; the parent and the worker must be the same build.");
@@ -43,6 +48,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, bool S
         return new WorkerStartInfo(
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
-            parts[3] == "self");
+            int.Parse(parts[3], CultureInfo.InvariantCulture),
+            parts[4] == "self");
     }
 }

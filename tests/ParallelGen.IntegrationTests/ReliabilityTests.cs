@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>Fault injection through real workers: killed workers, stuck tasks, unreadable payloads, load. See docs/reliability.md.</summary>
+public sealed class ReliabilityTests(ITestOutputHelper output)
+{
+    private const int Tasks = 20_000;
+
+    [Fact]
+    public Task Killing_a_worker_every_100_ms_loses_nothing_and_fails_only_the_calls_it_was_running() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync();
+        AsyncResult<int>[] calls = new AsyncResult<int>[Tasks];
+        Stopwatch watch = Stopwatch.StartNew();
+        for (int i = 0; i < Tasks; i++)
+        {
+            calls[i] = test.Pool.ApplyAsync(Work.Spin, i);
+        }
+
+        KillReport kills = await KillWorkersWhile(test, () => calls.Any(c => !c.Ready));
+        await Task.WhenAll(calls.Select(c => c.AsTask().ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        int correct = 0;
+        int crashed = 0;
+        for (int i = 0; i < Tasks; i++)
+        {
+            Task<int> call = calls[i].AsTask();
+            if (call.IsCompletedSuccessfully)
+            {
+                Assert.Equal(2 * i, call.Result);
+                correct++;
+            }
+            else
+            {
+                WorkerCrashedException crash = Assert.IsType<WorkerCrashedException>(call.Exception!.InnerException);
+                Assert.Contains(crash.WorkerPid, kills.Pids);
+                Assert.Equal(9, crash.Signal);
+                crashed++;
+            }
+        }
+
+        output.WriteLine($"{Tasks} calls, {kills.Pids.Count} workers killed, {correct} correct, {crashed} failed with WorkerCrashedException, " +
+                         $"replacement after a kill in at most {kills.MaxDetectMs} ms, all done in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(Tasks, correct + crashed);
+        Assert.True(kills.Pids.Count >= 5, $"only {kills.Pids.Count} kills");
+        Assert.True(crashed > 0, "no call was running in a killed worker");
+        Assert.Equal(42, test.Pool.Apply(Work.Spin, 21));
+    });
+
+    [Fact]
+    public Task With_retries_a_Map_of_20000_tasks_completes_while_workers_are_being_killed() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync();
+        Stopwatch watch = Stopwatch.StartNew();
+        Task<int[]> map = test.Pool.MapAsync(Work.SpinWithRetries, Enumerable.Range(0, Tasks), chunkSize: 8);
+
+        KillReport kills = await KillWorkersWhile(test, () => !map.IsCompleted);
+        int[] results = await map;
+
+        output.WriteLine($"{Tasks} tasks with MaxRetries = 20, {kills.Pids.Count} workers killed, all results correct in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(Enumerable.Range(0, Tasks).Select(i => 2 * i), results);
+        Assert.True(kills.Pids.Count >= 5, $"only {kills.Pids.Count} kills");
+    });
+
+    [Fact]
+    public Task A_task_that_never_returns_times_out_and_its_worker_is_replaced_while_other_calls_go_on() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2, options: new ProcessPoolOptions { TaskTimeout = TimeSpan.FromMilliseconds(500) });
+        await test.Pool.WaitForWorkersAsync();
+        int[] before = [.. test.Pool.WorkerPids];
+        Stopwatch watch = Stopwatch.StartNew();
+
+        AsyncResult<int> stuck = test.Pool.ApplyAsync(Work.Hang, 0);
+        AsyncResult<int>[] others = [.. Enumerable.Range(0, 200).Select(i => test.Pool.ApplyAsync(Work.Spin, i))];
+
+        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(async () => await stuck);
+        long detected = watch.ElapsedMilliseconds;
+        for (int i = 0; i < others.Length; i++)
+        {
+            Assert.Equal(2 * i, await others[i]);
+        }
+
+        output.WriteLine($"{timeout.Message} (after {detected} ms; TaskTimeout 500 ms)");
+        Assert.InRange(detected, 450, 5000);
+        Assert.Contains("Hang", timeout.Message);
+        test.Remember();
+        Assert.Single(before, pid => !Processes.IsAlive(pid));
+        Assert.Equal(2, test.Pool.WorkerPids.Count);
+        Assert.Equal(14, test.Pool.Apply(Work.Spin, 7));
+    });
+
+    [Fact]
+    public Task A_payload_that_cannot_be_deserialized_fails_its_call_not_the_worker() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        int worker = test.Pool.WorkerPids.Single();
+
+        // The worker cannot read the argument; then the parent cannot read the result.
+        RemoteTaskException argument = Assert.Throws<RemoteTaskException>(() => test.Pool.Apply(Work.ReadUnreadable, new Unreadable(1)));
+        Exception result = Assert.ThrowsAny<Exception>(() => test.Pool.Apply(Work.MakeUnreadable, 2));
+
+        output.WriteLine(argument.Message);
+        output.WriteLine(result.Message);
+        Assert.Contains("cannot be deserialized", argument.Message);
+        Assert.Contains("cannot be deserialized", result.Message);
+        Assert.Equal(worker, test.Pool.WorkerPids.Single());
+        Assert.Equal(6, test.Pool.Apply(Work.Spin, 3));
+    });
+
+    [Fact]
+    public Task A_million_tiny_tasks_from_four_threads_all_complete_correctly() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2);
+        const int PerThread = 250_000;
+        Stopwatch watch = Stopwatch.StartNew();
+        long[] sums = await Task.WhenAll(Enumerable.Range(0, 4).Select(thread => Task.Run(async () =>
+        {
+            AsyncResult<int>[] calls = new AsyncResult<int>[PerThread];
+            for (int i = 0; i < PerThread; i++)
+            {
+                calls[i] = test.Pool.ApplyAsync(Work.Square, i % 1000);
+            }
+
+            long sum = 0;
+            for (int i = 0; i < PerThread; i++)
+            {
+                int value = await calls[i];
+                Assert.Equal(i % 1000 * (i % 1000), value);
+                sum += value;
+            }
+
+            return sum;
+        })));
+
+        output.WriteLine($"1,000,000 ApplyAsync calls from 4 threads in {watch.ElapsedMilliseconds} ms");
+        Assert.All(sums, sum => Assert.Equal(250L * Enumerable.Range(0, 1000).Sum(x => (long)x * x), sum));
+    }, TimeSpan.FromMinutes(3));
+
+    /// <summary>Kills a random worker with SIGKILL every 100 ms for 2 s (or until <paramref name="busy"/> turns false).</summary>
+    private static async Task<KillReport> KillWorkersWhile(TestPool test, Func<bool> busy)
+    {
+        ConcurrentBag<int> killed = [];
+        long maxDetect = 0;
+        Stopwatch storm = Stopwatch.StartNew();
+        while (storm.Elapsed < TimeSpan.FromSeconds(2) && busy())
+        {
+            await Task.Delay(100);
+            test.Remember();
+            int[] pids = [.. test.Pool.WorkerPids];
+            if (pids.Length == 0)
+            {
+                continue;
+            }
+
+            int victim = pids[Random.Shared.Next(pids.Length)];
+            Stopwatch detect = Stopwatch.StartNew();
+            try
+            {
+                Process.GetProcessById(victim).Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                continue; // Already gone (retired or replaced meanwhile).
+            }
+
+            killed.Add(victim);
+            while (test.Pool.WorkerPids.Contains(victim) && detect.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                await Task.Delay(1);
+            }
+
+            Assert.DoesNotContain(victim, test.Pool.WorkerPids);
+            maxDetect = Math.Max(maxDetect, detect.ElapsedMilliseconds);
+        }
+
+        test.Remember();
+        return new KillReport([.. killed], maxDetect);
+    }
+
+    private sealed record KillReport(HashSet<int> Pids, long MaxDetectMs);
+}

@@ -1,0 +1,48 @@
+using ParallelGen;
+
+namespace ParallelGen.TestHost;
+
+/// <summary>The tasks the host runs in its workers.</summary>
+public static class HostTasks
+{
+    [ProcessTask]
+    public static int Pid() => Environment.ProcessId;
+
+    /// <summary>Busy in a long task, so that only the parent-death guards can end the worker.</summary>
+    [ProcessTask]
+    public static int BusyForever(int _)
+    {
+        while (true)
+        {
+            Thread.SpinWait(1000);
+        }
+    }
+
+    /// <summary>Writes about <paramref name="megabytes"/> MB to each of stdout and stderr.</summary>
+    [ProcessTask]
+    public static long Chatter(int megabytes)
+    {
+        string line = new('x', 1023);
+        long written = 0;
+        for (int i = 0; i < megabytes * 1024; i++)
+        {
+            Console.Out.WriteLine(line);
+            Console.Error.WriteLine(line);
+            written += 2048;
+        }
+
+        Console.Out.Flush();
+        Console.Error.Flush();
+        return written;
+    }
+
+    /// <summary>Allocates a little and keeps it, like a slightly leaky task.</summary>
+    [ProcessTask]
+    public static int Leaky(int value)
+    {
+        s_kept.Add(new byte[1024]);
+        return value;
+    }
+
+    private static readonly List<byte[]> s_kept = [];
+}

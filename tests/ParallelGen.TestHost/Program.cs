@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using ParallelGen;
+using ParallelGen.TestHost;
+
+// Modes:
+//   hold-pool <n>     start n workers busy in endless tasks, print "pids: a,b", then wait to be killed
+//   chatty <mb>       two tasks each write <mb> MB to stdout and stderr; print "done <bytes>"
+//   soak <seconds>    tiny tasks with MaxTasksPerWorker = 1000 for that long; print the parent's working set over time
+switch (args)
+{
+    case ["hold-pool", string count]:
+    {
+        using ProcessPool pool = new(int.Parse(count));
+        await pool.WaitForWorkersAsync();
+        int[] pids = [.. pool.WorkerPids];
+        foreach (int pid in pids)
+        {
+            _ = pool.ApplyAsync(HostTasks.BusyForever, 0);
+        }
+
+        Console.WriteLine($"pids: {string.Join(",", pids)}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    case ["chatty", string megabytes]:
+    {
+        using ProcessPool pool = new(2);
+        long[] written = pool.Map(HostTasks.Chatter, new[] { int.Parse(megabytes), int.Parse(megabytes) }, chunkSize: 1);
+        Console.WriteLine($"done {written.Sum()}");
+        return 0;
+    }
+
+    case ["soak", string seconds]:
+    {
+        await using ProcessPool pool = new(new ProcessPoolOptions { Processes = 2, MaxTasksPerWorker = 1000 });
+        Stopwatch watch = Stopwatch.StartNew();
+        int[] items = [.. Enumerable.Range(0, 10_000)];
+        long calls = 0;
+        long firstWorkingSet = 0;
+        long lastReport = -1;
+        while (watch.Elapsed < TimeSpan.FromSeconds(double.Parse(seconds)))
+        {
+            int[] results = pool.Map(HostTasks.Leaky, items, chunkSize: 100);
+            calls += results.Length;
+            long second = (long)watch.Elapsed.TotalSeconds;
+            if (second / 5 != lastReport)
+            {
+                lastReport = second / 5;
+                GC.Collect();
+                long workingSet = Environment.WorkingSet;
+                firstWorkingSet = firstWorkingSet == 0 ? workingSet : firstWorkingSet;
+                Console.WriteLine($"{second,5} s: {calls:N0} tasks, parent working set {workingSet / 1e6:F1} MB, workers {string.Join(",", pool.WorkerPids)}");
+            }
+        }
+
+        GC.Collect();
+        Console.WriteLine($"soak: {calls:N0} tasks in {watch.Elapsed.TotalSeconds:F0} s; working set {firstWorkingSet / 1e6:F1} MB -> {Environment.WorkingSet / 1e6:F1} MB");
+        return 0;
+    }
+
+    default:
+        Console.Error.WriteLine("usage: ParallelGen.TestHost hold-pool <n> | chatty <mb> | soak <seconds>");
+        return 2;
+}
