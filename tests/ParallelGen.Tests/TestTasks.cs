@@ -58,6 +58,19 @@ public static class Work
     public static void Nothing(int _)
     {
     }
+
+    /// <summary>Writes raw bytes on the worker's result pipe (fd 4), as a corrupt or dying worker would, then exits.</summary>
+    public static int CorruptResultPipe(byte[] bytes)
+    {
+        using (FileStream pipe = new(new Microsoft.Win32.SafeHandles.SafeFileHandle(4, ownsHandle: false), FileAccess.Write))
+        {
+            pipe.Write(bytes);
+        }
+
+        Thread.Sleep(200);
+        Environment.Exit(0);
+        return 0;
+    }
 }
 
 /// <summary>The descriptors and dispatch table, written the way the generator writes them.</summary>
@@ -76,6 +89,8 @@ public static class TestTasks
     public static readonly ProcessTask<byte[], byte[]> Reverse = ProcessTask.Create<byte[], byte[]>(0x100B, "Work.Reverse(byte[])", static (a, _) => Work.Reverse(a));
     public static readonly ProcessTask<int, Unit> Nothing = ProcessTask.Create<int, Unit>(0x100C, "Work.Nothing(int)", static (a, _) => { Work.Nothing(a); return default; });
     public static readonly ProcessTask<int, int> SquareWithRetries = ProcessTask.Create<int, int>(0x100D, "Work.Square(int) with retries", static (a, _) => Work.Square(a), maxRetries: 3);
+
+    public static readonly ProcessTask<byte[], int> CorruptResultPipe = ProcessTask.Create<byte[], int>(0x100E, "Work.CorruptResultPipe(byte[])", static (a, _) => Work.CorruptResultPipe(a));
 
     /// <summary>A task id that no table knows, as if parent and worker ran different builds.</summary>
     public static readonly ProcessTask<int, int> Unknown = ProcessTask.Create<int, int>(0xDEAD, "Unknown(int)", static (a, _) => a);
@@ -98,6 +113,7 @@ public static class TestTasks
         0x100B => Reverse,
         0x100C => Nothing,
         0x100D => SquareWithRetries,
+        0x100E => CorruptResultPipe,
         _ => null,
     };
 }

@@ -125,6 +125,17 @@ internal sealed class PoolWorker
         return true;
     }
 
+    /// <summary>Appends raw bytes to the worker's data pipe, after everything queued. Fault-injection tests only.</summary>
+    internal void WriteRawForTesting(ReadOnlySpan<byte> bytes)
+    {
+        lock (_sync)
+        {
+            _pending.Write(bytes);
+        }
+
+        Flush();
+    }
+
     /// <summary>Asks the worker to stop or skip a call.</summary>
     public void Cancel(long callId)
     {
@@ -333,10 +344,13 @@ internal sealed class PoolWorker
         WorkUnit unit;
         lock (_sync)
         {
-            if (!_inFlight.TryDequeue(out unit!) || unit.CallId != done.CallId)
+            // Peek first: on a mismatch the unit stays in flight, so the worker's exit fails it instead of stranding it.
+            if (!_inFlight.TryPeek(out unit!) || unit.CallId != done.CallId)
             {
                 throw new InvalidDataException($"Worker {Pid} answered call {done.CallId}, which it was not running.");
             }
+
+            _inFlight.Dequeue();
         }
 
         _owner.OnUnitDone(this, unit, done.ElapsedTicks);

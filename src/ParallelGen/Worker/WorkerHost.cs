@@ -113,9 +113,11 @@ internal sealed class WorkerHost
             // The parent closed the pipe without a Shutdown frame: it is gone.
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e)
         {
-            TrySendFatal(e.Message);
+            // Task exceptions never get here (each call reports its own); this is a corrupt frame, a broken pipe, or an
+            // assembly that cannot be loaded. Tell the parent why, then exit: it replaces the worker.
+            TrySendFatal(e is InvalidDataException or IOException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             return 70;
         }
     }

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Xunit.Abstractions;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>
+/// Tests that need a parent process of their own to kill, signal or flood: they start tests/ParallelGen.TestHost,
+/// which owns a pool, and watch its workers from outside.
+/// </summary>
+public sealed partial class HostProcessTests(ITestOutputHelper output)
+{
+    [Fact]
+    public Task When_the_parent_is_killed_with_SIGKILL_its_busy_workers_exit_within_a_second() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("hold-pool 2");
+        int[] workers = ReadWorkerPids(host);
+        Assert.All(workers, pid => Assert.True(Processes.IsAlive(pid)));
+
+        Stopwatch watch = Stopwatch.StartNew();
+        host.Kill(); // SIGKILL: no handler in the parent runs
+        host.WaitForExit();
+        long gone = WaitUntilGone(workers, TimeSpan.FromSeconds(1));
+
+        output.WriteLine($"parent {host.Id} killed; workers {string.Join(",", workers)} gone after {gone} ms");
+        Processes.AssertAllExited(workers, TimeSpan.Zero);
+    });
+
+    [Fact]
+    public Task When_the_parent_gets_SIGTERM_it_exits_and_terminates_its_workers() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("hold-pool 2");
+        int[] workers = ReadWorkerPids(host);
+
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.Equal(0, Kill(host.Id, 15));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(10)), "the parent did not exit on SIGTERM");
+        long gone = WaitUntilGone(workers, TimeSpan.FromSeconds(1));
+
+        output.WriteLine($"parent exited on SIGTERM with code {host.ExitCode}; workers gone after {gone} ms");
+        Processes.AssertAllExited(workers, TimeSpan.Zero);
+    });
+
+    [Fact]
+    public Task Tasks_writing_50_MB_to_stdout_and_stderr_do_not_stall_the_pool() => Deadline.Run(() =>
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        using Process host = StartHost("chatty 25");
+        long stdout = 0;
+        long stderr = 0;
+        string? last = null;
+        host.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                Interlocked.Add(ref stdout, line.Length + 1);
+                last = line.StartsWith("done", StringComparison.Ordinal) ? line : last;
+            }
+        };
+        host.ErrorDataReceived += (_, e) => Interlocked.Add(ref stderr, (e.Data?.Length ?? 0) + 1);
+        host.BeginOutputReadLine();
+        host.BeginErrorReadLine();
+
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the chatty host did not finish");
+        host.WaitForExit();
+        output.WriteLine($"{stdout / 1e6:F1} MB on stdout, {stderr / 1e6:F1} MB on stderr, '{last}', in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(0, host.ExitCode);
+        Assert.Equal($"done {2L * 2 * 25 * 1024 * 1024}", last);
+        Assert.True(stdout > 50_000_000 && stderr > 50_000_000);
+    }, TimeSpan.FromSeconds(90));
+
+    private static Process StartHost(string arguments)
+    {
+        // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/
+        DirectoryInfo tfm = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string host = Path.Combine(tfm.Parent!.Parent!.Parent!.Parent!.FullName, "ParallelGen.TestHost", "bin", tfm.Parent.Name, tfm.Name, "ParallelGen.TestHost.dll");
+        Assert.True(File.Exists(host), $"{host} is missing: build the solution first");
+        ProcessStartInfo start = new("dotnet", $"\"{host}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(start)!;
+    }
+
+    private static int[] ReadWorkerPids(Process host)
+    {
+        Task<string?> line = host.StandardOutput.ReadLineAsync();
+        Assert.True(line.Wait(TimeSpan.FromSeconds(30)), "the host did not report its workers");
+        Assert.StartsWith("pids: ", line.Result);
+        return [.. line.Result!["pids: ".Length..].Split(',').Select(int.Parse)];
+    }
+
+    private static long WaitUntilGone(int[] pids, TimeSpan timeout)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        while (pids.Any(Processes.IsAlive) && watch.Elapsed < timeout)
+        {
+            Thread.Sleep(5);
+        }
+
+        return watch.ElapsedMilliseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
