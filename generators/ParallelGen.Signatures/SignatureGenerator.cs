@@ -24,6 +24,7 @@ public sealed class SignatureGenerator : IIncrementalGenerator
         {
             output.AddSource("ProcessPool.Signatures.g.cs", PoolSignatures.Emit());
             output.AddSource("PoolInitializer.Signatures.g.cs", InitializerSignatures.Emit());
+            output.AddSource("WorkerProcess.Signatures.g.cs", ProcessSignatures.Emit());
         });
 
     /// <summary>Returns <c>T1, T2, ...</c> for <paramref name="arity"/>.</summary>

@@ -1,0 +1,47 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+
+namespace ParallelGen;
+
+/// <summary>
+/// A <see cref="ProcessQueue{T}"/> that also counts unfinished items (Python's <c>JoinableQueue</c>): consumers call
+/// <see cref="TaskDone"/> for each item they took, and <see cref="Join()"/> waits until every item put was done.
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+[CrossProcessType(typeof(JoinableProcessQueueFormatter<>))]
+public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
+{
+    private JoinableProcessQueue(SharedMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates a joinable queue.</summary>
+    /// <param name="maxSize">The most items it holds; 0 for no limit but the ring's size.</param>
+    /// <param name="capacityBytes">The ring's size in bytes of serialized items.</param>
+    public JoinableProcessQueue(int maxSize = 0, int capacityBytes = DefaultCapacityBytes)
+        : base(maxSize, capacityBytes)
+    {
+    }
+
+    /// <summary>Marks one item taken from the queue as processed.</summary>
+    /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
+    public void TaskDone() => MarkTaskDone();
+
+    /// <summary>Waits until every item put has been marked done.</summary>
+    public void Join() => WaitAllDone(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Waits up to <paramref name="timeout"/> until every item put has been marked done.</summary>
+    /// <returns>Whether all items were done in time.</returns>
+    public bool Join(TimeSpan timeout) => WaitAllDone(timeout);
+
+    internal static new JoinableProcessQueue<T> Open(SharedMemory memory) => new(memory);
+}
+
+/// <summary>Serializes a <see cref="JoinableProcessQueue{T}"/> as its shared-memory name.</summary>
+/// <typeparam name="T">The item type.</typeparam>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class JoinableProcessQueueFormatter<T> : SharedObjectFormatter<JoinableProcessQueue<T>>
+{
+    private protected override JoinableProcessQueue<T> Create(SharedMemory memory) => JoinableProcessQueue<T>.Open(memory);
+}

@@ -1,0 +1,57 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+
+namespace ParallelGen;
+
+/// <summary>
+/// A condition variable shared by processes, with its own lock (Python's <c>multiprocessing.Condition</c>):
+/// <c>Enter</c>, then <c>Wait</c> until another process changes the shared state and calls <c>NotifyAll</c>.
+/// </summary>
+[CrossProcessType(typeof(ProcessConditionFormatter))]
+public sealed unsafe class ProcessCondition : SharedObject
+{
+    private ProcessCondition(SharedMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates a condition variable and its lock.</summary>
+    public ProcessCondition()
+        : this(SharedMemory.Create(SyncCell.Size))
+    {
+        SyncCell.Initialize(Data);
+    }
+
+    private SyncCell Cell => new(Data);
+
+    /// <summary>Takes the condition's lock.</summary>
+    public void Enter() => Cell.Lock();
+
+    /// <summary>Tries to take the condition's lock within <paramref name="timeout"/>.</summary>
+    public bool TryEnter(TimeSpan timeout) => Cell.Lock(Deadline.After(timeout), out _);
+
+    /// <summary>Releases the condition's lock.</summary>
+    public void Exit() => Cell.Unlock();
+
+    /// <summary>Releases the lock, waits for a notification, and takes the lock again. Call it holding the lock, in a loop that checks the state.</summary>
+    public void Wait() => Cell.Wait(Deadline.Infinite);
+
+    /// <summary>Like <see cref="Wait()"/>, for at most <paramref name="timeout"/>.</summary>
+    /// <returns><see langword="false"/> if the time ran out (the lock is held again either way).</returns>
+    public bool Wait(TimeSpan timeout) => Cell.Wait(Deadline.After(timeout));
+
+    /// <summary>Wakes one waiting process (call it holding the lock).</summary>
+    public void Notify() => Cell.NotifyOne();
+
+    /// <summary>Wakes every waiting process (call it holding the lock).</summary>
+    public void NotifyAll() => Cell.NotifyAll();
+
+    internal static ProcessCondition Open(SharedMemory memory) => new(memory);
+}
+
+/// <summary>Serializes a <see cref="ProcessCondition"/> as its shared-memory name.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class ProcessConditionFormatter : SharedObjectFormatter<ProcessCondition>
+{
+    private protected override ProcessCondition Create(SharedMemory memory) => ProcessCondition.Open(memory);
+}

@@ -1,0 +1,85 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+
+namespace ParallelGen;
+
+/// <summary>A flag processes can wait for (Python's <c>multiprocessing.Event</c>): <see cref="Set"/> releases every waiter.</summary>
+[CrossProcessType(typeof(ProcessEventFormatter))]
+public sealed unsafe class ProcessEvent : SharedObject
+{
+    private ProcessEvent(SharedMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates an event, not set.</summary>
+    public ProcessEvent()
+        : this(SharedMemory.Create(SyncCell.Size + 4))
+    {
+        SyncCell.Initialize(Data);
+    }
+
+    /// <summary>Gets whether the event is set.</summary>
+    public bool IsSet => Volatile.Read(ref Flag) != 0;
+
+    private SyncCell Cell => new(Data);
+
+    private ref int Flag => ref *(int*)(Data + SyncCell.Size);
+
+    /// <summary>Sets the event and wakes every process waiting for it.</summary>
+    public void Set()
+    {
+        Cell.Lock();
+        Flag = 1;
+        Cell.NotifyAll();
+        Cell.Unlock();
+    }
+
+    /// <summary>Clears the event.</summary>
+    public void Clear()
+    {
+        Cell.Lock();
+        Flag = 0;
+        Cell.Unlock();
+    }
+
+    /// <summary>Waits until the event is set.</summary>
+    public void Wait() => Wait(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the event.</summary>
+    /// <returns>Whether the event is set.</returns>
+    public bool Wait(TimeSpan timeout)
+    {
+        Deadline deadline = Deadline.After(timeout);
+        if (!Cell.Lock(deadline, out _))
+        {
+            return false;
+        }
+
+        try
+        {
+            while (Flag == 0)
+            {
+                if (!Cell.Wait(deadline))
+                {
+                    return Flag != 0;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            Cell.Unlock();
+        }
+    }
+
+    internal static ProcessEvent Open(SharedMemory memory) => new(memory);
+}
+
+/// <summary>Serializes a <see cref="ProcessEvent"/> as its shared-memory name.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class ProcessEventFormatter : SharedObjectFormatter<ProcessEvent>
+{
+    private protected override ProcessEvent Create(SharedMemory memory) => ProcessEvent.Open(memory);
+}

@@ -1,0 +1,57 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+
+namespace ParallelGen;
+
+/// <summary>
+/// A re-entrant lock shared by processes (Python's <c>multiprocessing.RLock</c>): the thread that holds it may take it
+/// again, and must release it as many times. A process dying while holding it behaves as for <see cref="ProcessLock"/>.
+/// </summary>
+[CrossProcessType(typeof(ProcessRLockFormatter))]
+public sealed unsafe class ProcessRLock : SharedObject
+{
+    private ProcessRLock(SharedMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates a re-entrant lock.</summary>
+    public ProcessRLock()
+        : this(SharedMemory.Create(SyncCell.Size))
+    {
+        SyncCell.Initialize(Data, recursive: true);
+    }
+
+    private SyncCell Cell => new(Data);
+
+    /// <summary>Waits for the lock and takes it (again, if this thread holds it).</summary>
+    /// <exception cref="AbandonedMutexException">Its previous owner died holding it; the lock is now held by the caller.</exception>
+    public void Enter() => TryEnter(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Tries to take the lock within <paramref name="timeout"/>.</summary>
+    /// <returns>Whether the lock was taken.</returns>
+    /// <exception cref="AbandonedMutexException">Its previous owner died holding it; the lock is now held by the caller.</exception>
+    public bool TryEnter(TimeSpan timeout)
+    {
+        if (!Cell.Lock(Deadline.After(timeout), out bool abandoned))
+        {
+            return false;
+        }
+
+        return abandoned
+            ? throw new AbandonedMutexException("A process died while holding this ProcessRLock; it is now held by the caller.")
+            : true;
+    }
+
+    /// <summary>Releases one level of the lock.</summary>
+    public void Exit() => Cell.Unlock();
+
+    internal static ProcessRLock Open(SharedMemory memory) => new(memory);
+}
+
+/// <summary>Serializes a <see cref="ProcessRLock"/> as its shared-memory name.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class ProcessRLockFormatter : SharedObjectFormatter<ProcessRLock>
+{
+    private protected override ProcessRLock Create(SharedMemory memory) => ProcessRLock.Open(memory);
+}

@@ -1,0 +1,107 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+
+namespace ParallelGen;
+
+/// <summary>
+/// A counting semaphore shared by processes (Python's <c>Semaphore</c>, and <c>BoundedSemaphore</c> when created with
+/// a maximum count).
+/// </summary>
+[CrossProcessType(typeof(ProcessSemaphoreFormatter))]
+public sealed unsafe class ProcessSemaphore : SharedObject
+{
+    private const int CountOffset = SyncCell.Size;
+    private const int MaxOffset = SyncCell.Size + 4;
+
+    private ProcessSemaphore(SharedMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates a semaphore.</summary>
+    /// <param name="initialCount">The number of free slots at start.</param>
+    /// <param name="maximumCount">If set, <see cref="Release"/> beyond it throws (Python's <c>BoundedSemaphore</c>).</param>
+    public ProcessSemaphore(int initialCount, int? maximumCount = null)
+        : this(SharedMemory.Create(SyncCell.Size + 8))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCount);
+        if (maximumCount is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, Math.Max(initialCount, 1));
+        }
+
+        SyncCell.Initialize(Data);
+        *(int*)(Data + CountOffset) = initialCount;
+        *(int*)(Data + MaxOffset) = maximumCount ?? int.MaxValue;
+    }
+
+    /// <summary>Gets the number of free slots now.</summary>
+    public int CurrentCount => Volatile.Read(ref *(int*)(Data + CountOffset));
+
+    private SyncCell Cell => new(Data);
+
+    private ref int Count => ref *(int*)(Data + CountOffset);
+
+    /// <summary>Waits for a free slot and takes it.</summary>
+    public void Wait() => Wait(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a free slot.</summary>
+    /// <returns>Whether a slot was taken.</returns>
+    public bool Wait(TimeSpan timeout)
+    {
+        Deadline deadline = Deadline.After(timeout);
+        if (!Cell.Lock(deadline, out _))
+        {
+            return false;
+        }
+
+        try
+        {
+            while (Count == 0)
+            {
+                if (!Cell.Wait(deadline))
+                {
+                    return false;
+                }
+            }
+
+            Count--;
+            return true;
+        }
+        finally
+        {
+            Cell.Unlock();
+        }
+    }
+
+    /// <summary>Frees <paramref name="releaseCount"/> slots.</summary>
+    /// <exception cref="SemaphoreFullException">The semaphore is bounded and would exceed its maximum.</exception>
+    public void Release(int releaseCount = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(releaseCount, 1);
+        Cell.Lock();
+        try
+        {
+            if ((long)Count + releaseCount > *(int*)(Data + MaxOffset))
+            {
+                throw new SemaphoreFullException("Releasing the ProcessSemaphore would exceed its maximum count.");
+            }
+
+            Count += releaseCount;
+            Cell.NotifyAll();
+        }
+        finally
+        {
+            Cell.Unlock();
+        }
+    }
+
+    internal static ProcessSemaphore Open(SharedMemory memory) => new(memory);
+}
+
+/// <summary>Serializes a <see cref="ProcessSemaphore"/> as its shared-memory name.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class ProcessSemaphoreFormatter : SharedObjectFormatter<ProcessSemaphore>
+{
+    private protected override ProcessSemaphore Create(SharedMemory memory) => ProcessSemaphore.Open(memory);
+}

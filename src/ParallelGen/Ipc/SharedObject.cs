@@ -1,0 +1,118 @@
+using System.ComponentModel;
+
+namespace ParallelGen.Ipc;
+
+/// <summary>
+/// An object that lives in shared memory and can be passed to tasks and processes as an ordinary argument: only its
+/// name crosses the process boundary, and the other process maps the same memory.
+/// </summary>
+/// <remarks>
+/// <para>The process that creates the object owns it: disposing it there removes the shared memory's name, and other
+/// processes can no longer open it (those that already have it keep their mapping). A process that opened it
+/// (because it received it as an argument) keeps one mapping per object for its lifetime.</para>
+/// <para>Segments of processes that died without disposing are removed the next time a ParallelGen process creates
+/// a shared object.</para>
+/// </remarks>
+public abstract unsafe class SharedObject : IDisposable
+{
+    private static readonly Dictionary<string, SharedObject> s_opened = [];
+
+    private protected SharedObject(SharedMemory memory, bool isView = false)
+    {
+        Memory = memory;
+        IsView = isView;
+        if (!isView)
+        {
+            lock (s_opened)
+            {
+                s_opened[memory.Name] = this;
+            }
+        }
+    }
+
+    /// <summary>Gets whether this object is a view into another object's memory (the lock of a shared array), which owns it.</summary>
+    private protected bool IsView { get; }
+
+    /// <summary>Gets the name of the shared-memory segment, which is what crosses to other processes.</summary>
+    public string Name => Memory.Name;
+
+    internal SharedMemory Memory { get; }
+
+    internal long Size => Memory.Size;
+
+    /// <summary>Gets the start of the mapped memory.</summary>
+    /// <exception cref="ObjectDisposedException">The object was disposed in this process.</exception>
+    private protected byte* Data => Memory.Pointer is not null ? Memory.Pointer : throw new ObjectDisposedException(GetType().Name);
+
+    /// <summary>Unmaps the memory; in the creating process, also removes the segment's name.</summary>
+    public void Dispose()
+    {
+        if (IsView)
+        {
+            return;
+        }
+
+        lock (s_opened)
+        {
+            s_opened.Remove(Memory.Name);
+        }
+
+        Memory.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{GetType().Name}({Name})";
+
+    /// <summary>Returns this process's object for <paramref name="name"/>, mapping the segment the first time.</summary>
+    internal static T Open<T>(string name, long size, Func<SharedMemory, T> create)
+        where T : SharedObject
+    {
+        lock (s_opened)
+        {
+            if (s_opened.TryGetValue(name, out SharedObject? existing) && existing is T typed)
+            {
+                return typed;
+            }
+        }
+
+        return create(SharedMemory.Open(name, size));
+    }
+}
+
+/// <summary>Writes a shared object as its segment name and size, and maps it again on the other side.</summary>
+/// <typeparam name="T">The shared object type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class SharedObjectFormatter<T> : MemoryPack.MemoryPackFormatter<T>
+    where T : SharedObject
+{
+    /// <inheritdoc/>
+    public override void Serialize<TBufferWriter>(ref MemoryPack.MemoryPackWriter<TBufferWriter> writer, scoped ref T? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullObjectHeader();
+            return;
+        }
+
+        writer.WriteObjectHeader(2);
+        writer.WriteString(value.Name);
+        writer.WriteUnmanaged(value.Size);
+    }
+
+    /// <inheritdoc/>
+    public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref T? value)
+    {
+        if (!reader.TryReadObjectHeader(out byte count) || count != 2)
+        {
+            value = null;
+            return;
+        }
+
+        string name = reader.ReadString() ?? throw new InvalidDataException("A shared object without a name.");
+        reader.ReadUnmanaged(out long size);
+        value = SharedObject.Open(name, size, Create);
+    }
+
+    private protected abstract T Create(SharedMemory memory);
+}

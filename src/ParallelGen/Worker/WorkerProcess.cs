@@ -1,0 +1,208 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Interop;
+using ParallelGen.Pool;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+using ParallelGen.Worker;
+
+namespace ParallelGen;
+
+/// <summary>
+/// One task running in a process of its own (Python's <c>multiprocessing.Process</c>):
+/// <c>var p = WorkerProcess.Start(Download, url, queue); p.Join();</c>.
+/// </summary>
+/// <remarks>
+/// <para>The process starts at once and exits when the task returns. A task exception is printed to the parent's
+/// standard error, as Python prints a child's traceback, is available as <see cref="Exception"/>, and makes
+/// <see cref="ExitCode"/> 1. The task's return value is discarded, as in Python.</para>
+/// <para><see cref="ExitCode"/> follows Python: 0 on success, the code passed to <c>Environment.Exit</c>, or the
+/// negative signal number when the process was killed (<see cref="Terminate"/> gives -15, <see cref="Kill"/> -9).</para>
+/// </remarks>
+public sealed partial class WorkerProcess : IWorkerOwner
+{
+    private static int s_counter;
+    private static readonly List<WorkerProcess> s_live = [];
+    private static bool s_hooked;
+
+    private readonly PoolWorker _worker;
+    private readonly WorkUnit _unit;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _terminateSent;
+
+    private WorkerProcess(WorkUnit unit, WorkerProcessOptions? options)
+    {
+        _unit = unit;
+        Name = options?.Name ?? $"WorkerProcess-{Interlocked.Increment(ref s_counter)}";
+        Daemon = options?.Daemon ?? false;
+        WorkerPipes pipes = WorkerLauncher.Spawn(ProcessPoolOptions.DefaultMaxMessageSize);
+        _worker = new PoolWorker(this, 0, pipes, ProcessPoolOptions.DefaultMaxMessageSize);
+        Track(this);
+        _worker.Start(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Gets the process's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets whether the process is killed when the parent exits (see <see cref="WorkerProcessOptions.Daemon"/>).</summary>
+    public bool Daemon { get; }
+
+    /// <summary>Gets the operating-system process id.</summary>
+    public int Pid => _worker.Pid;
+
+    /// <summary>Gets whether the process is still running.</summary>
+    public bool IsAlive => !_exited.Task.IsCompleted;
+
+    /// <summary>Gets the exit code once the process has exited, else <see langword="null"/>; negative for a signal, as in Python.</summary>
+    public int? ExitCode { get; private set; }
+
+    /// <summary>Gets the task's exception once the process has exited, if the task threw.</summary>
+    public RemoteTaskException? Exception { get; private set; }
+
+    /// <summary>Starts <paramref name="task"/> in a new process.</summary>
+    /// <remarks>Application code calls <c>WorkerProcess.Start(Download, url, queue)</c>; the generator routes it here.</remarks>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="args">The arguments, packed as the descriptor expects.</param>
+    /// <param name="options">The name and daemon flag.</param>
+    public static WorkerProcess Start<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args, WorkerProcessOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return new WorkerProcess(new ProcessUnit<TArgs, TResult>(task, args), options);
+    }
+
+    /// <summary>Waits until the process exits (Python's <c>join()</c>).</summary>
+    public void Join() => _exited.Task.Wait();
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit.</summary>
+    /// <returns>Whether it exited in time.</returns>
+    public bool Join(TimeSpan timeout) => _exited.Task.Wait(timeout);
+
+    /// <summary>Waits asynchronously until the process exits.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _exited.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Asks the process to stop with SIGTERM (Python's <c>terminate()</c>); its exit code becomes -15.</summary>
+    public void Terminate()
+    {
+        if (IsAlive)
+        {
+            _terminateSent = true;
+            LibC.kill(Pid, LibC.SIGTERM);
+        }
+    }
+
+    /// <summary>Kills the process with SIGKILL (Python's <c>kill()</c>); its exit code becomes -9.</summary>
+    public void Kill()
+    {
+        if (IsAlive)
+        {
+            _worker.Kill();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<WorkerProcess name='{Name}' pid={Pid} {(IsAlive ? "started" : $"exitcode={ExitCode}")}{(Daemon ? " daemon" : "")}>";
+
+    void IWorkerOwner.OnWorkerReady(PoolWorker worker)
+    {
+        _unit.CallId = 1;
+        _unit.Worker = worker;
+        if (worker.Send(_unit))
+        {
+            worker.Shutdown();
+        }
+    }
+
+    void IWorkerOwner.OnUnitDone(PoolWorker worker, WorkUnit unit, long elapsedTicks)
+    {
+    }
+
+    void IWorkerOwner.OnWorkerProgress(PoolWorker worker)
+    {
+    }
+
+    void IWorkerOwner.OnWorkerExited(PoolWorker worker, int? exitCode, string? detail, WorkUnit[] lost)
+    {
+        Exception = ((IProcessUnit)_unit).Error;
+        ExitCode = exitCode switch
+        {
+            // The .NET runtime turns SIGTERM into a normal exit with 143; report it as Python would.
+            143 when _terminateSent => -LibC.SIGTERM,
+            0 when Exception is not null => 1,
+            null => -1,
+            _ => exitCode,
+        };
+
+        lock (s_live)
+        {
+            s_live.Remove(this);
+        }
+
+        _exited.TrySetResult();
+    }
+
+    private static void Track(WorkerProcess process)
+    {
+        lock (s_live)
+        {
+            s_live.Add(process);
+            if (!s_hooked)
+            {
+                s_hooked = true;
+                AppDomain.CurrentDomain.ProcessExit += static (_, _) => OnParentExit();
+            }
+        }
+    }
+
+    /// <summary>At a normal exit of the parent: kill daemon processes, wait for the others (as Python does).</summary>
+    private static void OnParentExit()
+    {
+        WorkerProcess[] live;
+        lock (s_live)
+        {
+            live = [.. s_live];
+        }
+
+        foreach (WorkerProcess process in live.Where(p => p.Daemon))
+        {
+            process.Kill();
+        }
+
+        foreach (WorkerProcess process in live.Where(p => !p.Daemon))
+        {
+            process.Join();
+        }
+    }
+
+    private interface IProcessUnit
+    {
+        RemoteTaskException? Error { get; }
+    }
+
+    /// <summary>The single call a process runs.</summary>
+    private sealed class ProcessUnit<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args) : WorkUnit, IProcessUnit
+    {
+        public RemoteTaskException? Error { get; private set; }
+
+        public override ProcessTask Task => task;
+
+        public override int Count => 1;
+
+        public override bool StopOnError => true;
+
+        public override bool IsAbandoned => true;
+
+        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
+
+        public override void OnDone(in DoneFrame done)
+        {
+            if (done.Errors is { Count: > 0 } errors)
+            {
+                Error = done.ToException(errors[0], task.Name);
+                Console.Error.WriteLine($"Process {done.WorkerPid} ({task.Name}) failed:\n{Error.RemoteTypeName}: {Error.Message}\n{Error.RemoteStackTrace}");
+            }
+        }
+
+        public override void OnFailed(Exception exception)
+        {
+        }
+    }
+}
