@@ -253,6 +253,8 @@ public sealed class IpcTests(ITestOutputHelper output)
     {
         using Children children = new();
         (PipeConnection<string> mine, PipeConnection<string> theirs) = ProcessPipe.Create<string>();
+        using PipeConnection<string> mineEnd = mine;
+        using PipeConnection<string> theirEnd = theirs;
         WorkerProcess child = children.Add(WorkerProcess.Start(IpcWork.EchoUpper, theirs));
 
         foreach (string word in new[] { "a", "bc", "def" })
@@ -297,6 +299,50 @@ public sealed class IpcTests(ITestOutputHelper output)
         Assert.True(queue.Join(TimeSpan.FromSeconds(30)));
         Assert.Equal(20, done.Count);
     });
+
+    [Fact]
+    public Task A_manager_serves_a_dictionary_and_a_list_that_pool_workers_all_update() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 2);
+        using ProcessManager manager = new();
+        using ManagedDictionary<string, int> seen = manager.Dictionary<string, int>();
+        using ManagedList<string> log = manager.List<string>();
+
+        int[] done = await test.Pool.StarmapAsync(IpcWork.RecordInManager, Enumerable.Range(0, 40).Select(i => (seen, log, i)), chunkSize: 2);
+
+        Assert.Equal(40, done.Length);
+        Assert.Equal(40, seen.Length);
+        Assert.Equal(40, log.Length);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"item{i}").Order(), log.ToList().Order());
+        Dictionary<string, int> copy = seen.ToDictionary();
+        Assert.All(copy.Values, pid => Assert.Contains(pid, test.Pool.WorkerPids));
+        Assert.DoesNotContain(Environment.ProcessId, copy.Values);
+        Assert.Equal(copy["item7"], seen["item7"]);
+        Assert.True(seen.RemoveKey("item7"));
+        Assert.False(seen.ContainsKey("item7"));
+    });
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_manager_hangs_up_on_a_connection_without_its_secret()
+    {
+        using ProcessManager manager = new();
+        using System.Net.Sockets.Socket socket = new(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(manager.SocketPath));
+        socket.Send(new byte[32]);
+        socket.Send([9, 0, 0, 0, 1, 0, 0, 0, 4]);
+        socket.ReceiveTimeout = 5000;
+        try
+        {
+            Assert.Equal(0, socket.Receive(new byte[16])); // closed without an answer
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionReset)
+        {
+            // Also a hang-up.
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(manager.SocketPath)!));
+    }
 
     [Fact]
     public void Disposing_a_shared_object_in_its_creator_removes_its_segment()

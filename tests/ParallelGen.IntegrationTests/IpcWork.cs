@@ -135,6 +135,14 @@ public static class IpcWork
     }
 
     [ProcessTask]
+    public static int RecordInManager(ManagedDictionary<string, int> seen, ManagedList<string> log, int item)
+    {
+        seen[$"item{item}"] = Environment.ProcessId;
+        log.Append($"item{item}");
+        return item;
+    }
+
+    [ProcessTask]
     public static void WorkThrough(JoinableProcessQueue<int> queue, ProcessQueue<int> done)
     {
         while (queue.TryGet(out int item, TimeSpan.FromSeconds(2)))

@@ -45,10 +45,24 @@ public sealed class PipeConnection<T> : IDisposable
     public bool Poll(TimeSpan timeout) => (ReceiveQueue ?? throw new InvalidOperationException("This end of the pipe only sends.")).WaitReadable(timeout);
 
     /// <summary>Tells the other end that nothing more will be sent from here.</summary>
-    public void Close() => SendQueue?.MarkWriterClosed();
+    public void Close()
+    {
+        // The buffer may already be gone when the other end was disposed first in this process: nothing to tell then.
+        if (SendQueue is { } send && !send.Memory.IsDisposed)
+        {
+            send.MarkWriterClosed();
+        }
+    }
 
-    /// <summary>Closes this end (<see cref="Close"/>).</summary>
-    public void Dispose() => Close();
+    /// <summary>Closes this end (<see cref="Close"/>) and frees the buffer it receives from (in the process that created the pipe).</summary>
+    public void Dispose()
+    {
+        Close();
+        if (ReceiveQueue is { Memory.IsOwner: true } receive)
+        {
+            receive.Dispose();
+        }
+    }
 }
 
 /// <summary>Serializes a <see cref="PipeConnection{T}"/> as the names of its two buffers.</summary>

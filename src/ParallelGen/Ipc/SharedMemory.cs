@@ -27,6 +27,9 @@ internal sealed unsafe class SharedMemory : IDisposable
 
     public byte* Pointer { get; private set; }
 
+    /// <summary>Gets whether this process has disposed its mapping.</summary>
+    public bool IsDisposed => Pointer is null;
+
     /// <summary>Gets whether this process created the segment (and removes its name on dispose).</summary>
     public bool IsOwner { get; }
 

@@ -71,6 +71,17 @@ internal static class Payload
         return value!;
     }
 
+    /// <summary>Deserializes one value from the start of <paramref name="bytes"/> and moves past it.</summary>
+    public static T ReadNext<T>(ref ReadOnlySpan<byte> bytes)
+    {
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        MemoryPackReader reader = new(bytes, state);
+        T? value = default;
+        reader.ReadValue(ref value);
+        bytes = bytes[reader.Consumed..];
+        return value!;
+    }
+
     /// <summary>Reads the count written by <see cref="WriteSpan{T}"/> or <see cref="WriteList{T}"/>.</summary>
     public static int ReadCount(ReadOnlySpan<byte> bytes)
     {

@@ -48,6 +48,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Drops everything written after <paramref name="start"/> (a frame that failed to serialize).</summary>
     public void Truncate(int start) => _length = start;
 
+    /// <summary>Gets the written bytes from <paramref name="offset"/>, to patch a header written earlier.</summary>
+    public Span<byte> GetSpanAt(int offset) => _buffer.AsSpan(offset, _length - offset);
+
     public void WriteByte(byte value)
     {
         GetSpan(1)[0] = value;

@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Ipc;
+
+/// <summary>Where a managed object lives: the manager's socket, its secret, and the object's id there.</summary>
+internal sealed record ManagerAddress(string SocketPath, byte[] Secret, int ObjectId);
+
+/// <summary>An object served by a <see cref="ProcessManager"/>: answers one operation at a time.</summary>
+internal interface IManagedObject
+{
+    /// <summary>Runs <paramref name="operation"/> on <paramref name="arguments"/> and writes its result.</summary>
+    void Handle(byte operation, ReadOnlySpan<byte> arguments, FrameBuffer result);
+}
+
+/// <summary>A proxy's connection to its manager: connects and authenticates on first use, then one request at a time.</summary>
+internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly FrameBuffer _request = new(256);
+    private Socket? _socket;
+    private byte[] _response = new byte[256];
+
+    public ManagerAddress Address { get; } = address;
+
+    /// <summary>Sends one operation and returns its result bytes (valid until the next call).</summary>
+    /// <exception cref="InvalidOperationException">The operation failed in the manager.</exception>
+    /// <exception cref="IOException">The manager is gone.</exception>
+    public T Call<T>(byte operation, Action<FrameBuffer>? writeArguments, Func<ReadOnlyMemory<byte>, T> readResult)
+    {
+        lock (_lock)
+        {
+            try
+            {
+                Socket socket = _socket ??= Connect();
+                _request.Clear();
+                _request.WriteInt32(0);
+                _request.WriteInt32(Address.ObjectId);
+                _request.WriteByte(operation);
+                writeArguments?.Invoke(_request);
+                BinaryPrimitives.WriteInt32LittleEndian(_request.GetSpanAt(0), _request.Length - 4);
+                socket.Send(_request.WrittenSpan);
+
+                Span<byte> header = stackalloc byte[4];
+                socket.ReceiveExactly(header);
+                int length = BinaryPrimitives.ReadInt32LittleEndian(header);
+                if (_response.Length < length)
+                {
+                    _response = new byte[length];
+                }
+
+                socket.ReceiveExactly(_response.AsSpan(0, length));
+                if (_response[0] != 0)
+                {
+                    throw new InvalidOperationException("The manager could not run the operation: " + Encoding.UTF8.GetString(_response, 1, length - 1));
+                }
+
+                return readResult(_response.AsMemory(1, length - 1));
+            }
+            catch (SocketException e)
+            {
+                _socket?.Dispose();
+                _socket = null;
+                throw new IOException($"The ProcessManager at {Address.SocketPath} cannot be reached; it was disposed or its process exited.", e);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _socket?.Dispose();
+            _socket = null;
+            _request.Dispose();
+        }
+    }
+
+    private Socket Connect()
+    {
+        Socket socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(Address.SocketPath));
+            socket.Send(Address.Secret);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>Blocking helpers for stream sockets.</summary>
+internal static class SocketExtensions
+{
+    /// <summary>Receives exactly <paramref name="buffer"/>'s length.</summary>
+    /// <exception cref="IOException">The other side closed the connection first.</exception>
+    public static void ReceiveExactly(this Socket socket, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int received = socket.Receive(buffer);
+            if (received == 0)
+            {
+                throw new IOException("The connection was closed.");
+            }
+
+            buffer = buffer[received..];
+        }
+    }
+}
+
+/// <summary>Serializes a manager proxy as its manager's address.</summary>
+internal static class ManagerAddressFormat
+{
+    public static void Write<TBufferWriter>(ref MemoryPack.MemoryPackWriter<TBufferWriter> writer, ManagerAddress? address)
+        where TBufferWriter : System.Buffers.IBufferWriter<byte>
+    {
+        if (address is null)
+        {
+            writer.WriteNullObjectHeader();
+            return;
+        }
+
+        writer.WriteObjectHeader(3);
+        writer.WriteString(address.SocketPath);
+        writer.WriteUnmanagedSpan(address.Secret.AsSpan());
+        writer.WriteUnmanaged(address.ObjectId);
+    }
+
+    public static ManagerAddress? Read(ref MemoryPack.MemoryPackReader reader)
+    {
+        if (!reader.TryReadObjectHeader(out _))
+        {
+            return null;
+        }
+
+        string path = reader.ReadString() ?? throw new InvalidDataException("A manager proxy without a socket path.");
+        byte[]? secret = reader.ReadUnmanagedArray<byte>();
+        reader.ReadUnmanaged(out int id);
+        return new ManagerAddress(path, secret ?? [], id);
+    }
+}
