@@ -122,3 +122,33 @@ public class CpuBoundBenchmarks
         return counts.Sum();
     }
 }
+
+/// <summary>Imap over a 10-million-item lazy input: throughput here; the parent's peak working set is in the comparison (docs/performance.md).</summary>
+[MemoryDiagnoser]
+[ShortProcessJob]
+public class ImapBenchmarks
+{
+    private ProcessPool _pool = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pool = new ProcessPool(2);
+        _pool.WaitForWorkersAsync().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _pool.Dispose();
+
+    [Benchmark(OperationsPerInvoke = 10_000_000)]
+    public long ImapTenMillionLazyItems()
+    {
+        long sum = 0;
+        foreach (int value in _pool.Imap(BenchTasks.Identity, Enumerable.Range(0, 10_000_000), chunkSize: 1000))
+        {
+            sum += value;
+        }
+
+        return sum;
+    }
+}

@@ -13,4 +13,8 @@ public static class BenchTasks
 
     [ProcessTask]
     public static long Sum(int count) => (long)count * (count - 1) / 2;
+
+    /// <summary>Reads one element of a shared array: what a hand-off without copying costs.</summary>
+    [ProcessTask]
+    public static int SharedLength(SharedArray<byte> data) => data.Length + data[data.Length - 1];
 }

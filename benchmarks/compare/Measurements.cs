@@ -86,6 +86,43 @@ internal static class Measurements
         });
     }
 
+    /// <summary>Median round trip of a task that receives a 64 MiB <see cref="SharedArray{T}"/>, and the bytes that cross.</summary>
+    public static (double Microseconds, int WireBytes) SharedArrayHandOff(ProcessPool pool)
+    {
+        using SharedArray<byte> data = new(64 << 20);
+        List<double> samples = [];
+        for (int i = 0; i < 200; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            pool.Apply(BenchTasks.SharedLength, data);
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        return (Median(samples), MemoryPack.MemoryPackSerializer.Serialize(data).Length);
+    }
+
+    /// <summary>Imap over 10 million lazily produced items; returns items/s and this process's peak working set.</summary>
+    public static async Task<(double ItemsPerSecond, double PeakMegabytes)> ImapTenMillion()
+    {
+        using ProcessPool pool = new(Workers);
+        await pool.WaitForWorkersAsync();
+        const int Count = 10_000_000;
+        Stopwatch watch = Stopwatch.StartNew();
+        long sum = 0;
+        foreach (int value in pool.Imap(BenchTasks.Identity, Enumerable.Range(0, Count), chunkSize: 1000))
+        {
+            sum += value;
+        }
+
+        double rate = Count / watch.Elapsed.TotalSeconds;
+        if (sum != (long)Count * (Count - 1) / 2)
+        {
+            throw new InvalidOperationException("Imap lost or repeated items");
+        }
+
+        return (rate, Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
+    }
+
     public static (double SerialMs, double PoolMs, double ParallelForMs, int Primes) CpuBound(ProcessPool pool)
     {
         (int Start, int End)[] ranges = [.. Enumerable.Range(0, PrimeChunks).Select(i => (PrimeLimit / PrimeChunks * i, PrimeLimit / PrimeChunks * (i + 1)))];

@@ -11,6 +11,14 @@ if (args is ["--probe-startup"])
     return 0;
 }
 
+// `--probe-imap`: run in a process of its own, so that its peak working set is the Imap's alone.
+if (args is ["--probe-imap"])
+{
+    (double rate, double peak) = await Measurements.ImapTenMillion();
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"imap_per_s\": {rate:F0}, \"peak_mb\": {peak:F1}}}"));
+    return 0;
+}
+
 string root = Tools.RepositoryRoot();
 string artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "compare")).FullName;
 
@@ -36,7 +44,12 @@ using (ProcessPool pool = new(Measurements.Workers))
     ours.Payload1MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 1 << 20);
     ours.Payload64MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 64 << 20);
     (ours.SerialMs, ours.PoolMs, ours.ParallelForMs, _) = Measurements.CpuBound(pool);
+    (ours.SharedHandOffUs, ours.SharedWireBytes) = Measurements.SharedArrayHandOff(pool);
 }
+
+JsonElement imap = Tools.Json(Tools.Run("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "Compare.dll")}\" --probe-imap", root));
+ours.ImapPerS = imap.GetProperty("imap_per_s").GetDouble();
+ours.ImapPeakMb = imap.GetProperty("peak_mb").GetDouble();
 
 Console.WriteLine("4/5 ParallelGen pool start-up under Native AOT (publishing this program with AOT)");
 string aotDirectory = Path.Combine(artifacts, "aot");
@@ -63,6 +76,10 @@ internal sealed class Results
     public double SerialMs { get; set; }
     public double PoolMs { get; set; }
     public double ParallelForMs { get; set; }
+    public double SharedHandOffUs { get; set; }
+    public int SharedWireBytes { get; set; }
+    public double ImapPerS { get; set; }
+    public double ImapPeakMb { get; set; }
 }
 
 /// <summary>Runs the helper programs of the comparison.</summary>

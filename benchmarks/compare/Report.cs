@@ -57,9 +57,11 @@ internal static class Report
         Target(md, "`Map` of 1e6 trivial items ≥ 20× Python's best start method", Invariant($"{ours.MapPerS / bestMap:F1}×"), ours.MapPerS >= 20 * bestMap);
         Target(md, "`ApplyAsync` throughput ≥ 20× Python", Invariant($"{ours.ApplyAsyncPerS / bestApplyAsync:F1}×"), ours.ApplyAsyncPerS >= 20 * bestApplyAsync);
         Target(md, "64 MiB payload round trip ≥ 1 GB/s", Invariant($"{ours.Payload64MiBMBs / 1000:F2} GB/s ({ours.Payload64MiBMBs / bestPayload:F1}× Python)"), ours.Payload64MiBMBs >= 1000);
+        Target(md, "A `SharedArray` hand-off costs no copy", Invariant($"a 64 MiB SharedArray<byte> crosses as {ours.SharedWireBytes} bytes; round trip {ours.SharedHandOffUs:F1} µs (plain `Apply` {ours.ApplyUs:F1} µs)"), ours.SharedWireBytes < 100);
         Target(md, "CPU-bound speedup ≥ 1.9× serial on 2 workers", Invariant($"{ours.SerialMs / ours.PoolMs:F2}×"), ours.SerialMs / ours.PoolMs >= 1.9);
         Target(md, "CPU-bound within 5 % of `Parallel.For`", Invariant($"pool {ours.PoolMs:N0} ms vs Parallel.For {ours.ParallelForMs:N0} ms ({(ours.PoolMs / ours.ParallelForMs - 1) * 100:+0.0;-0.0} %)"), ours.PoolMs <= ours.ParallelForMs * 1.05);
         Target(md, "Pool start below Python `spawn` (JIT)", Invariant($"{ours.StartMs:F1} ms vs {Py(spawn, "start_ms"):F1} ms"), ours.StartMs < Py(spawn, "start_ms"));
+        Target(md, "`Imap` over 10 million lazy items: parent peak working set under 200 MB", Invariant($"{ours.ImapPeakMb:F0} MB, {ours.ImapPerS:N0} items/s (chunkSize 1000)"), ours.ImapPeakMb < 200);
         Target(md, "Pool start below Python `fork` (Native AOT)", Invariant($"{ours.AotStartMs:F1} ms vs {Py(fork, "start_ms"):F1} ms"), ours.AotStartMs < Py(fork, "start_ms"));
         md.AppendLine();
         md.AppendLine(Invariant($"Apply round trip against Python's best: {bestApply / ours.ApplyUs:F1}× faster; primes in the pool against Python's best: {bestPrimes / ours.PoolMs:F1}× faster."));
@@ -74,9 +76,20 @@ internal static class Report
         - Start-up is measured in the same way on both sides: from creating the pool until every worker has run its
           first code and answered (Python: an initializer meeting a `Barrier`; ParallelGen: `WaitForWorkersAsync`).
           Python's `fork` copies an already-initialised interpreter and execs nothing, so it starts in a few
-          milliseconds; a ParallelGen worker is a new process (`posix_spawn`) that starts a runtime: about 100–150 ms
-          under JIT, 10–40 ms as a Native AOT binary. Where the `fork` target is missed, that is the reason; forking
-          a .NET process is unsafe (threads, GC), so ParallelGen does not do it.
+          milliseconds; a ParallelGen worker is a new process (`posix_spawn`) that starts a runtime (JIT) or a native
+          binary (AOT). Where the `fork` target is missed, that is the reason; forking a .NET process is unsafe
+          (threads, GC), so ParallelGen does not do it.
+        - `Apply` pays three thread wake-ups per round trip (worker, parent reader thread, caller) where the C
+          ping-pong pays two, plus scheduling and serialization; `ApplyAsync` throughput is bound by per-call
+          bookkeeping in the parent (about 1.3 µs per call). Both are far ahead of Python but miss the ratio targets
+          on this machine, where Python's own figures are several times better than the figures the targets were
+          set against. Batching small calls (`Map`, `Imap` with a chunk size) is the way to go past them.
+        - The CPU-bound speedup is limited by the machine: `Parallel.For` on the same 2 cores reaches about the same
+          figure, and the pool is within 5 % of it.
+        - The 64 MiB payload round trip is bound by page faults, not by copying: every round trip creates two fresh
+          64 MiB arrays (the worker's argument and the parent's result), and on this virtual machine the kernel spends
+          most of the time zeroing new pages for them (`perf` shows `clear_page_erms` on top), as it does for Python.
+          Large data should travel as a `SharedArray<T>`, which costs no copy at all (row above).
         - The figures are single runs of a noisy 2-core machine; the BenchmarkDotNet suite
           (`dotnet run --project benchmarks/ParallelGen.Benchmarks -c Release -- --filter '*'`) gives distributions.
         """;
