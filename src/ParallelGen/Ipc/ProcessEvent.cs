@@ -50,28 +50,13 @@ public sealed unsafe class ProcessEvent : SharedObject
     /// <returns>Whether the event is set.</returns>
     public bool Wait(TimeSpan timeout)
     {
-        Deadline deadline = Deadline.After(timeout);
-        if (!Cell.Lock(deadline, out _))
+        if (!Cell.LockWhen(Deadline.After(timeout), () => Flag != 0))
         {
-            return false;
+            return IsSet;
         }
 
-        try
-        {
-            while (Flag == 0)
-            {
-                if (!Cell.Wait(deadline))
-                {
-                    return Flag != 0;
-                }
-            }
-
-            return true;
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
+        Cell.Unlock();
+        return true;
     }
 
     internal static ProcessEvent Open(SharedMemory memory) => new(memory);

@@ -36,17 +36,7 @@ public sealed unsafe class ProcessLock : SharedObject
     /// <summary>Tries to take the lock within <paramref name="timeout"/>; <see cref="TimeSpan.Zero"/> does not wait.</summary>
     /// <returns>Whether the lock was taken.</returns>
     /// <exception cref="AbandonedMutexException">Its previous owner died holding it; the lock is now held by the caller.</exception>
-    public bool TryEnter(TimeSpan timeout)
-    {
-        if (!Cell.Lock(Deadline.After(timeout), out bool abandoned))
-        {
-            return false;
-        }
-
-        return abandoned
-            ? throw new AbandonedMutexException("A process died while holding this ProcessLock; it is now held by the caller, who should check the state it protects.")
-            : true;
-    }
+    public bool TryEnter(TimeSpan timeout) => Cell.Enter(timeout, nameof(ProcessLock));
 
     /// <summary>Releases the lock.</summary>
     public void Exit() => Cell.Unlock();

@@ -31,17 +31,7 @@ public sealed unsafe class ProcessRLock : SharedObject
     /// <summary>Tries to take the lock within <paramref name="timeout"/>.</summary>
     /// <returns>Whether the lock was taken.</returns>
     /// <exception cref="AbandonedMutexException">Its previous owner died holding it; the lock is now held by the caller.</exception>
-    public bool TryEnter(TimeSpan timeout)
-    {
-        if (!Cell.Lock(Deadline.After(timeout), out bool abandoned))
-        {
-            return false;
-        }
-
-        return abandoned
-            ? throw new AbandonedMutexException("A process died while holding this ProcessRLock; it is now held by the caller.")
-            : true;
-    }
+    public bool TryEnter(TimeSpan timeout) => Cell.Enter(timeout, nameof(ProcessRLock));
 
     /// <summary>Releases one level of the lock.</summary>
     public void Exit() => Cell.Unlock();

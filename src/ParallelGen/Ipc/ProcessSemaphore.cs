@@ -49,29 +49,14 @@ public sealed unsafe class ProcessSemaphore : SharedObject
     /// <returns>Whether a slot was taken.</returns>
     public bool Wait(TimeSpan timeout)
     {
-        Deadline deadline = Deadline.After(timeout);
-        if (!Cell.Lock(deadline, out _))
+        if (!Cell.LockWhen(Deadline.After(timeout), () => Count > 0))
         {
             return false;
         }
 
-        try
-        {
-            while (Count == 0)
-            {
-                if (!Cell.Wait(deadline))
-                {
-                    return false;
-                }
-            }
-
-            Count--;
-            return true;
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
+        Count--;
+        Cell.Unlock();
+        return true;
     }
 
     /// <summary>Frees <paramref name="releaseCount"/> slots.</summary>

@@ -61,6 +61,41 @@ internal readonly unsafe struct SyncCell
         return Settle(result, "lock", ref abandoned);
     }
 
+    /// <summary>Locks the mutex for a user-visible lock: an abandoned mutex is reported, as <see cref="Mutex"/> does.</summary>
+    /// <returns><see langword="false"/> on timeout.</returns>
+    /// <exception cref="AbandonedMutexException">Its previous owner died holding it; it is now held by the caller.</exception>
+    public bool Enter(TimeSpan timeout, string typeName)
+    {
+        if (!Lock(Deadline.After(timeout), out bool abandoned))
+        {
+            return false;
+        }
+
+        return abandoned
+            ? throw new AbandonedMutexException($"A process died while holding this {typeName}; it is now held by the caller, who should check the state it protects.")
+            : true;
+    }
+
+    /// <summary>Locks, then waits until <paramref name="ready"/> holds. Returns with the lock held, or <see langword="false"/> (lock released) on timeout.</summary>
+    public bool LockWhen(Deadline deadline, Func<bool> ready)
+    {
+        if (!Lock(deadline, out _))
+        {
+            return false;
+        }
+
+        while (!ready())
+        {
+            if (!Wait(deadline) && !ready())
+            {
+                Unlock();
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Locks the mutex without a deadline, recovering it silently if its owner died.</summary>
     public void Lock() => Lock(Deadline.Infinite, out _);
 
