@@ -311,14 +311,14 @@ public sealed class IpcTests(ITestOutputHelper output)
         int[] done = await test.Pool.StarmapAsync(IpcWork.RecordInManager, Enumerable.Range(0, 40).Select(i => (seen, log, i)), chunkSize: 2);
 
         Assert.Equal(40, done.Length);
-        Assert.Equal(40, seen.Length);
-        Assert.Equal(40, log.Length);
+        Assert.Equal(40, seen.Count);
+        Assert.Equal(40, log.Count);
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"item{i}").Order(), log.ToList().Order());
         Dictionary<string, int> copy = seen.ToDictionary();
         Assert.All(copy.Values, pid => Assert.Contains(pid, test.Pool.WorkerPids));
         Assert.DoesNotContain(Environment.ProcessId, copy.Values);
         Assert.Equal(copy["item7"], seen["item7"]);
-        Assert.True(seen.RemoveKey("item7"));
+        Assert.True(seen.Remove("item7"));
         Assert.False(seen.ContainsKey("item7"));
     });
 

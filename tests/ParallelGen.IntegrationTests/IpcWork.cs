@@ -138,7 +138,7 @@ public static class IpcWork
     public static int RecordInManager(ManagedDictionary<string, int> seen, ManagedList<string> log, int item)
     {
         seen[$"item{item}"] = Environment.ProcessId;
-        log.Append($"item{item}");
+        log.Add($"item{item}");
         return item;
     }
 

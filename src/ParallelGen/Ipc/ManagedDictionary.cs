@@ -15,12 +15,12 @@ namespace ParallelGen;
 public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     where TKey : notnull
 {
-    private const byte Get = 1;
-    private const byte Set = 2;
-    private const byte Remove = 3;
-    private const byte Count = 4;
-    private const byte Keys = 5;
-    private const byte Clear = 6;
+    private const byte OpGet = 1;
+    private const byte OpSet = 2;
+    private const byte OpRemove = 3;
+    private const byte OpCount = 4;
+    private const byte OpKeys = 5;
+    private const byte OpClear = 6;
 
     private readonly ManagerConnection _connection;
 
@@ -33,16 +33,16 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     public TValue this[TKey key]
     {
         get => TryGetValue(key, out TValue value) ? value : throw new KeyNotFoundException($"The key '{key}' is not in the managed dictionary.");
-        set => _connection.Call(Set, b => { Payload.Write(b, key); Payload.Write(b, value); }, _ => 0);
+        set => _connection.Call(OpSet, b => { Payload.Write(b, key); Payload.Write(b, value); }, _ => 0);
     }
 
     /// <summary>Gets the number of entries.</summary>
-    public int Length => _connection.Call(Count, null, r => Payload.Read<int>(r.Span));
+    public int Count => _connection.Call(OpCount, null, r => Payload.Read<int>(r.Span));
 
     /// <summary>Gets the value for <paramref name="key"/>, if there is one.</summary>
     public bool TryGetValue(TKey key, out TValue value)
     {
-        (bool found, TValue result) = _connection.Call(Get, b => Payload.Write(b, key), r =>
+        (bool found, TValue result) = _connection.Call(OpGet, b => Payload.Write(b, key), r =>
         {
             ReadOnlySpan<byte> span = r.Span;
             bool found = Payload.ReadNext<bool>(ref span);
@@ -56,13 +56,13 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
     /// <summary>Removes <paramref name="key"/>; returns whether it was there.</summary>
-    public bool RemoveKey(TKey key) => _connection.Call(Remove, b => Payload.Write(b, key), r => Payload.Read<bool>(r.Span));
+    public bool Remove(TKey key) => _connection.Call(OpRemove, b => Payload.Write(b, key), r => Payload.Read<bool>(r.Span));
 
     /// <summary>Removes every entry.</summary>
-    public void ClearAll() => _connection.Call(Clear, null, _ => 0);
+    public void Clear() => _connection.Call(OpClear, null, _ => 0);
 
     /// <summary>Gets a snapshot of the keys.</summary>
-    public IReadOnlyList<TKey> GetKeys() => _connection.Call(Keys, null, r =>
+    public IReadOnlyList<TKey> Keys => _connection.Call(OpKeys, null, r =>
     {
         ReadOnlySpan<byte> span = r.Span;
         int count = Payload.ReadNext<int>(ref span);
@@ -79,7 +79,7 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     public Dictionary<TKey, TValue> ToDictionary()
     {
         Dictionary<TKey, TValue> copy = [];
-        foreach (TKey key in GetKeys())
+        foreach (TKey key in Keys)
         {
             if (TryGetValue(key, out TValue value))
             {

@@ -13,12 +13,12 @@ namespace ParallelGen;
 [CrossProcessType(typeof(ManagedListFormatter<>))]
 public sealed class ManagedList<T> : IDisposable
 {
-    private const byte Add = 1;
-    private const byte Get = 2;
-    private const byte Set = 3;
-    private const byte Count = 4;
-    private const byte RemoveAt = 5;
-    private const byte Clear = 6;
+    private const byte OpAdd = 1;
+    private const byte OpGet = 2;
+    private const byte OpSet = 3;
+    private const byte OpCount = 4;
+    private const byte OpRemoveAt = 5;
+    private const byte OpClear = 6;
 
     private readonly ManagerConnection _connection;
 
@@ -29,26 +29,26 @@ public sealed class ManagedList<T> : IDisposable
     /// <summary>Gets or sets the item at <paramref name="index"/>.</summary>
     public T this[int index]
     {
-        get => _connection.Call(Get, b => Payload.Write(b, index), r => Payload.Read<T>(r.Span));
-        set => _connection.Call(Set, b => { Payload.Write(b, index); Payload.Write(b, value); }, _ => 0);
+        get => _connection.Call(OpGet, b => Payload.Write(b, index), r => Payload.Read<T>(r.Span));
+        set => _connection.Call(OpSet, b => { Payload.Write(b, index); Payload.Write(b, value); }, _ => 0);
     }
 
     /// <summary>Gets the number of items.</summary>
-    public int Length => _connection.Call(Count, null, r => Payload.Read<int>(r.Span));
+    public int Count => _connection.Call(OpCount, null, r => Payload.Read<int>(r.Span));
 
     /// <summary>Appends an item (atomically: concurrent appends from many processes all land).</summary>
-    public void Append(T item) => _connection.Call(Add, b => Payload.Write(b, item), _ => 0);
+    public void Add(T item) => _connection.Call(OpAdd, b => Payload.Write(b, item), _ => 0);
 
     /// <summary>Removes the item at <paramref name="index"/>.</summary>
-    public void RemoveItemAt(int index) => _connection.Call(RemoveAt, b => Payload.Write(b, index), _ => 0);
+    public void RemoveAt(int index) => _connection.Call(OpRemoveAt, b => Payload.Write(b, index), _ => 0);
 
     /// <summary>Removes every item.</summary>
-    public void ClearAll() => _connection.Call(Clear, null, _ => 0);
+    public void Clear() => _connection.Call(OpClear, null, _ => 0);
 
     /// <summary>Copies the items into a local list (one request per item).</summary>
     public List<T> ToList()
     {
-        int count = Length;
+        int count = Count;
         List<T> copy = new(count);
         for (int i = 0; i < count; i++)
         {
