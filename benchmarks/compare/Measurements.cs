@@ -39,9 +39,9 @@ internal static class Measurements
         return Median(samples);
     }
 
-    public static double ApplyAsyncPerSecond(ProcessPool pool, int count = 100_000)
+    public static double ApplyAsyncPerSecond(ProcessPool pool, int count = 100_000, int runs = 3)
     {
-        return Best(3, () =>
+        return Best(runs, () =>
         {
             AsyncResult<int>[] pending = new AsyncResult<int>[count];
             Stopwatch watch = Stopwatch.StartNew();
@@ -59,10 +59,10 @@ internal static class Measurements
         });
     }
 
-    public static double MapPerSecond(ProcessPool pool, int? chunkSize, int count = 1_000_000)
+    public static double MapPerSecond(ProcessPool pool, int? chunkSize, int count = 1_000_000, int runs = 3)
     {
         int[] items = [.. Enumerable.Range(0, count)];
-        return Best(3, () =>
+        return Best(runs, () =>
         {
             Stopwatch watch = Stopwatch.StartNew();
             int[] results = pool.Map(BenchTasks.Identity, items, chunkSize);

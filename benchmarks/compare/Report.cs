@@ -79,6 +79,9 @@ internal static class Report
           milliseconds; a ParallelGen worker is a new process (`posix_spawn`) that starts a runtime (JIT) or a native
           binary (AOT). Where the `fork` target is missed, that is the reason; forking a .NET process is unsafe
           (threads, GC), so ParallelGen does not do it.
+        - ParallelGen's figures are taken after a warm-up (every workload run three times, so that the tiered JIT in
+          the parent and in the workers has compiled the hot paths), as BenchmarkDotNet does; Python gets the same
+          warm-up but has no JIT to benefit from it. Pool start is measured cold.
         - `Apply` pays three thread wake-ups per round trip (worker, parent reader thread, caller) where the C
           ping-pong pays two, plus scheduling and serialization; `ApplyAsync` throughput is bound by per-call
           bookkeeping in the parent (about 1.3 µs per call). Both are far ahead of Python but miss the ratio targets

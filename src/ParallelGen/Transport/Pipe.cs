@@ -49,6 +49,37 @@ internal sealed unsafe class Pipe : SafeHandle
         }
     }
 
+    /// <summary>Polls for up to <paramref name="spinTicks"/> (<see cref="System.Diagnostics.Stopwatch"/> ticks) without sleeping; whether data (or end of file) is there to read.</summary>
+    public bool SpinUntilReadable(long spinTicks)
+    {
+        bool added = false;
+        DangerousAddRef(ref added);
+        try
+        {
+            LibC.PollFd poll = new() { Fd = Fd, Events = LibC.POLLIN };
+            long end = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+            do
+            {
+                poll.Revents = 0;
+                if (LibC.poll(&poll, 1, 0) > 0)
+                {
+                    return true;
+                }
+
+                Thread.SpinWait(8);
+            }
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < end);
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Reads what is available, blocking until at least one byte arrives. Returns 0 at end of file.</summary>
     public int Read(Span<byte> buffer)
     {

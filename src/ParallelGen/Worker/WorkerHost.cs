@@ -22,6 +22,8 @@ internal sealed class WorkerHost
 {
     private const int FlushThreshold = 64 * 1024;
 
+    private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
+
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
 
@@ -107,6 +109,12 @@ internal sealed class WorkerHost
                 if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold)
                 {
                     Flush();
+                }
+
+                if (!reader.HasBufferedFrame)
+                {
+                    // The next call often follows within microseconds: look for it briefly before sleeping in read().
+                    _dataIn.SpinUntilReadable(s_spinTicks);
                 }
             }
 
