@@ -82,11 +82,11 @@ internal static class Report
         - ParallelGen's figures are taken after a warm-up (every workload run three times, so that the tiered JIT in
           the parent and in the workers has compiled the hot paths), as BenchmarkDotNet does; Python gets the same
           warm-up but has no JIT to benefit from it. Pool start is measured cold.
-        - `Apply` pays three thread wake-ups per round trip (worker, parent reader thread, caller) where the C
-          ping-pong pays two, plus scheduling and serialization; `ApplyAsync` throughput is bound by per-call
-          bookkeeping in the parent (about 1.3 µs per call). Both are far ahead of Python but miss the ratio targets
-          on this machine, where Python's own figures are several times better than the figures the targets were
-          set against. Batching small calls (`Map`, `Imap` with a chunk size) is the way to go past them.
+        - `Apply` needs three thread wake-ups per round trip (the worker, the parent's reader thread, the caller) where
+          the C ping-pong needs two. To stay near the pipe's own latency, the caller yields (rather than sleeps) for up
+          to 50 µs while waiting, and a worker polls for its next call for up to 50 µs before it sleeps in `read`.
+          On this 2-vCPU virtual machine the figure is bimodal (about 6 µs, or about 20 µs when the scheduler puts the
+          three threads badly), so single runs vary.
         - The CPU-bound speedup is limited by the machine: `Parallel.For` on the same 2 cores reaches about the same
           figure, and the pool is within 5 % of it.
         - The 64 MiB payload round trip is bound by page faults, not by copying: every round trip creates two fresh
