@@ -117,6 +117,14 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public Task PG0100_lambda_to_WorkerProcess_Start() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static WorkerProcess Run() => WorkerProcess.Start({|PG0100:(int x) => Console.WriteLine(x)|}, 1);
+        }
+        """);
+
+    [Fact]
     public Task PG0101_local_function() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
         public static class Program
         {

@@ -111,4 +111,36 @@ public sealed class SnapshotTests
         TestCompilation.AssertClean(output);
         SnapshotVerifier.Verify(result);
     }
+
+    [Fact]
+    public void Static_calls_WorkerProcess_Start_and_PoolInitializer_Create_and_shared_objects()
+    {
+        const string source = """
+            using ParallelGen;
+
+            namespace Demo;
+
+            public static class Jobs
+            {
+                [ProcessTask] public static void Download(string url, ProcessQueue<string> done) => done.Put(url);
+                [ProcessTask] public static void Setup(string database) { }
+                [ProcessTask] public static int Fill(SharedArray<float> pixels, float value) => pixels.Length;
+
+                public static void Run(ProcessQueue<string> done)
+                {
+                    WorkerProcess process = WorkerProcess.Start(Download, "https://example.org", done, options: new WorkerProcessOptions { Daemon = true });
+                    PoolInitializer initializer = PoolInitializer.Create(Setup, "app.db");
+                    using ProcessPool pool = new(new ProcessPoolOptions { Initializer = initializer });
+                    using SharedArray<float> pixels = new(16);
+                    pool.Apply(Fill, pixels, 1f);
+                    process.Join();
+                }
+            }
+            """;
+
+        (GeneratorRunResult result, Compilation output) = TestCompilation.Run(TestCompilation.Create(source));
+
+        TestCompilation.AssertClean(output);
+        SnapshotVerifier.Verify(result);
+    }
 }

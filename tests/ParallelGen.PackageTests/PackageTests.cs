@@ -78,6 +78,20 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("results agree", run);
     }
 
+    [Fact]
+    public void Under_Native_AOT_tuples_collections_enums_queues_and_shared_arrays_reach_the_workers()
+    {
+        // Each of these needs a MemoryPack formatter that only generated registration provides under AOT.
+        string publish = Path.Combine(_work, "host-aot");
+        string log = Cli.Dotnet($"publish tests/ParallelGen.TestHost -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Cli.RepositoryRoot, TimeSpan.FromMinutes(10));
+        Assert.DoesNotContain(": warning ", log);
+
+        (int exitCode, string run) = Cli.Run(Path.Combine(publish, "ParallelGen.TestHost"), "types", publish, TimeSpan.FromMinutes(2));
+        output.WriteLine(run);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("ann:41:Busy a=2 x:1:Calm,y:2:Busy filled 1000 1000 2.5", run.Trim());
+    }
+
     public void Dispose()
     {
         try

@@ -44,5 +44,27 @@ public static class HostTasks
         return value;
     }
 
+    [ProcessTask]
+    public static string Describe(string name, int age, Mood mood) => $"{name}:{age}:{mood}";
+
+    [ProcessTask]
+    public static Dictionary<string, int> CountWords(List<string> words) =>
+        words.GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
+
+    [ProcessTask]
+    public static int Report(ProcessQueue<string> log, SharedArray<float> data, float value)
+    {
+        data.AsSpan().Fill(value);
+        log.Put($"filled {data.Length}");
+        return data.Length;
+    }
+
     private static readonly List<byte[]> s_kept = [];
+}
+
+/// <summary>An enum argument, to check enum formatters under Native AOT.</summary>
+public enum Mood
+{
+    Calm,
+    Busy,
 }

@@ -6,8 +6,22 @@ using ParallelGen.TestHost;
 //   hold-pool <n>     start n workers busy in endless tasks, print "pids: a,b", then wait to be killed
 //   chatty <mb>       two tasks each write <mb> MB to stdout and stderr; print "done <bytes>"
 //   soak <seconds>    tiny tasks with MaxTasksPerWorker = 1000 for that long; print the parent's working set over time
+//   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
 switch (args)
 {
+    case ["types"]:
+    {
+        using ProcessPool pool = new(2);
+        string described = pool.Apply(HostTasks.Describe, "ann", 41, Mood.Busy);
+        Dictionary<string, int> counts = pool.Apply(HostTasks.CountWords, new List<string> { "a", "b", "a" });
+        string[] many = pool.Starmap(HostTasks.Describe, new[] { ("x", 1, Mood.Calm), ("y", 2, Mood.Busy) });
+        using ProcessQueue<string> log = new();
+        using SharedArray<float> data = new(1000);
+        int filled = pool.Apply(HostTasks.Report, log, data, 2.5f);
+        Console.WriteLine($"{described} a={counts["a"]} {string.Join(",", many)} {log.Get(TimeSpan.FromSeconds(10))} {filled} {data[999]}");
+        return 0;
+    }
+
     case ["hold-pool", string count]:
     {
         using ProcessPool pool = new(int.Parse(count));

@@ -30,6 +30,14 @@ internal static class TaskParser
             CrossProcessTypes.Walk(parameter.Type, formatters);
         }
 
+        IParameterSymbol[] crossingParameters = [.. crossing];
+        if (crossingParameters.Length >= 2)
+        {
+            // Several arguments travel as one value tuple, which needs its own formatter under Native AOT.
+            INamedTypeSymbol tuple = context.SemanticModel.Compilation.CreateTupleTypeSymbol([.. crossingParameters.Select(p => p.Type)]);
+            CrossProcessTypes.Walk(tuple, formatters);
+        }
+
         ITypeSymbol? result = TaskRules.ResultType(method);
         if (result is not null)
         {

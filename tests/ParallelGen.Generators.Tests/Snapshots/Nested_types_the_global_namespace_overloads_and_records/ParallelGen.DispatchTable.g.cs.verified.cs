@@ -41,6 +41,7 @@ namespace ParallelGen.Generated
 
         private static void RegisterFormatters()
         {
+            Register(new global::MemoryPack.Formatters.ValueTupleFormatter<global::Order, int>());
             global::MemoryPack.MemoryPackFormatterProvider.Register<global::Order>();
         }
 

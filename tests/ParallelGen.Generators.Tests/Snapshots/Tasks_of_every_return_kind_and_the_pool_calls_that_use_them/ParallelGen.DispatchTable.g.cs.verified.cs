@@ -47,6 +47,7 @@ namespace ParallelGen.Generated
         private static void RegisterFormatters()
         {
             Register(new global::MemoryPack.Formatters.UnmanagedFormatter<(int Min, int Max)>());
+            Register(new global::MemoryPack.Formatters.UnmanagedFormatter<(int, long)>());
             Register(new global::MemoryPack.Formatters.UnmanagedFormatter<global::ParallelGen.Unit>());
             Register(new global::MemoryPack.Formatters.ListFormatter<string>());
         }
