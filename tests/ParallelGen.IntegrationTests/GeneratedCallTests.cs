@@ -115,6 +115,16 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Long_tasks_submitted_while_workers_start_do_not_queue_behind_each_other() => Deadline.Run(async () =>
+    {
+        // Submitted at once, before the second worker is up: the first ready worker must not take both.
+        using TestPool test = new(processes: 2);
+        AsyncResult<int> first = test.Pool.ApplyAsync(Work.SleepThenPid, 700);
+        AsyncResult<int> second = test.Pool.ApplyAsync(Work.SleepThenPid, 700);
+        Assert.NotEqual(await first, await second);
+    });
+
+    [Fact]
     public void The_generated_descriptors_also_run_in_process()
     {
         // The same stubs the worker runs, called directly: a quick check of the dispatch code without processes.

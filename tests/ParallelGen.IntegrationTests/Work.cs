@@ -109,6 +109,13 @@ public static class Work
     public static int ReadUnreadable(Unreadable value) => value.Value;
 
     [ProcessTask]
+    public static int SleepThenPid(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return Environment.ProcessId;
+    }
+
+    [ProcessTask]
     public static int SleepFor(int milliseconds)
     {
         Thread.Sleep(milliseconds);

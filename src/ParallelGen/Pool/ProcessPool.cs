@@ -418,15 +418,16 @@ public sealed partial class ProcessPool : IWorkerOwner
         {
             worker.Assigned--;
 
-            // Keep enough short calls queued in the worker to hide the pipe round trip, but only one or two long
-            // ones, so a slow call does not hold back work that another worker could start now.
+            // Keep enough short calls queued in the worker to hide the pipe round trip, but only one long
+            // one, so a slow call does not hold back work that another worker could start now. A new worker starts
+            // with one: a long-running task sent to the first ready worker must not queue a second one behind it.
             if (elapsedTicks < _shortUnitTicks)
             {
                 worker.Window = Math.Min(worker.Window * 2, MaxWindow);
             }
             else if (elapsedTicks > _longUnitTicks)
             {
-                worker.Window = 2;
+                worker.Window = 1;
             }
         }
     }

@@ -71,7 +71,7 @@ internal sealed class PoolWorker
     public int Assigned { get; set; }
 
     /// <summary>Gets or sets how many units may be in flight at once; grows while tasks are short.</summary>
-    public int Window { get; set; } = 2;
+    public int Window { get; set; } = 1;
 
     /// <summary>Gets or sets the number of items (task invocations) ever assigned, for <c>MaxTasksPerWorker</c>.</summary>
     public long ItemsAssigned { get; set; }
