@@ -418,16 +418,17 @@ public sealed partial class ProcessPool : IWorkerOwner
         {
             worker.Assigned--;
 
-            // Keep enough short calls queued in the worker to hide the pipe round trip, but only one long
-            // one, so a slow call does not hold back work that another worker could start now. A new worker starts
-            // with one: a long-running task sent to the first ready worker must not queue a second one behind it.
+            // Keep enough short calls queued in the worker to hide the pipe round trip, but only two long ones
+            // (one running, the next already there), so a slow call does not hold back much work that another worker
+            // could start. A new worker starts with one, so that long tasks submitted while the other workers are
+            // still starting do not pile up behind each other in the first worker to answer.
             if (elapsedTicks < _shortUnitTicks)
             {
                 worker.Window = Math.Min(worker.Window * 2, MaxWindow);
             }
             else if (elapsedTicks > _longUnitTicks)
             {
-                worker.Window = 1;
+                worker.Window = 2;
             }
         }
     }
