@@ -109,6 +109,14 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public Task PG0009_negative_retries() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask(MaxRetries = -1)] public static int {|PG0009:Square|}(int x) => x * x;
+        }
+        """);
+
+    [Fact]
     public Task PG0100_lambda() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
         public static class Program
         {

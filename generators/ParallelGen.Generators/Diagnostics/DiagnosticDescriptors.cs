@@ -43,6 +43,10 @@ internal static class DiagnosticDescriptors
         "PG0008", "A CancellationToken must be a task's last parameter",
         "Parameter '{0}' of '{1}' is a CancellationToken but not the last parameter; only a trailing token receives cancellation from the parent process.");
 
+    public static readonly DiagnosticDescriptor NegativeRetries = Error(
+        "PG0009", "MaxRetries cannot be negative",
+        "'{0}' has MaxRetries = {1}; use 0 (the default) for no retries, or a positive count for an idempotent task.");
+
     public static readonly DiagnosticDescriptor LambdaPassed = Error(
         "PG0100", "Pass a [ProcessTask] method, not a lambda",
         "A lambda or anonymous method cannot run in a worker process: its captured state lives in this process. Move the code to a static [ProcessTask] method and pass it by name.");

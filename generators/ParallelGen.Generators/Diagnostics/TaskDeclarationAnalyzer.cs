@@ -20,6 +20,7 @@ public sealed class TaskDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TaskNotAccessible,
         DiagnosticDescriptors.TooManyParameters,
         DiagnosticDescriptors.MisplacedCancellationToken,
+        DiagnosticDescriptors.NegativeRetries,
     ];
 
     /// <inheritdoc/>
@@ -54,6 +55,7 @@ public sealed class TaskDeclarationAnalyzer : DiagnosticAnalyzer
         TaskRule.NotSerializable => DiagnosticDescriptors.NotSerializable,
         TaskRule.NotAccessible => DiagnosticDescriptors.TaskNotAccessible,
         TaskRule.TooManyParameters => DiagnosticDescriptors.TooManyParameters,
+        TaskRule.NegativeRetries => DiagnosticDescriptors.NegativeRetries,
         _ => DiagnosticDescriptors.MisplacedCancellationToken,
     };
 }

@@ -60,7 +60,7 @@ internal static class TaskParser
             ReturnKindOf(method),
             result?.ToDisplayString(KnownNames.FullyQualified) ?? UnitType,
             acceptsCancellation,
-            MaxRetries(context.Attributes),
+            TaskRules.MaxRetries(method),
             formatters.Distinct().OrderBy(f => f.Type, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
@@ -84,21 +84,5 @@ internal static class TaskParser
             (true, false) => ReturnKind.ValueTask,
             (true, true) => ReturnKind.ValueTaskOfT,
         };
-    }
-
-    private static int MaxRetries(IEnumerable<AttributeData> attributes)
-    {
-        foreach (AttributeData attribute in attributes)
-        {
-            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-            {
-                if (argument.Key == "MaxRetries" && argument.Value.Value is int retries)
-                {
-                    return retries;
-                }
-            }
-        }
-
-        return 0;
     }
 }

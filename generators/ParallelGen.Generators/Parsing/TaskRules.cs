@@ -21,6 +21,7 @@ internal enum TaskRule
     NotAccessible,
     TooManyParameters,
     MisplacedCancellationToken,
+    NegativeRetries,
 }
 
 /// <summary>
@@ -49,6 +50,11 @@ internal static class TaskRules
         if (!IsAccessible(method))
         {
             yield return new TaskProblem(TaskRule.NotAccessible, method, [name]);
+        }
+
+        if (MaxRetries(method) < 0)
+        {
+            yield return new TaskProblem(TaskRule.NegativeRetries, method, [name, MaxRetries(method)]);
         }
 
         int crossing = 0;
@@ -87,6 +93,28 @@ internal static class TaskRules
         {
             yield return returnProblem;
         }
+    }
+
+    /// <summary>Gets the <c>MaxRetries</c> set on the method's <c>[ProcessTask]</c>, or 0.</summary>
+    public static int MaxRetries(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (!attribute.Is(KnownNames.ProcessTaskAttribute))
+            {
+                continue;
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "MaxRetries" && argument.Value.Value is int retries)
+                {
+                    return retries;
+                }
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Gets the type that crosses back: the awaited result, or <see langword="null"/> for void, Task and ValueTask.</summary>
