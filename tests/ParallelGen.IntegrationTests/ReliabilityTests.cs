@@ -88,6 +88,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         output.WriteLine($"{timeout.Message} (after {detected} ms; TaskTimeout 500 ms)");
         Assert.InRange(detected, 450, 5000);
         Assert.Contains("Hang", timeout.Message);
+        await test.Pool.WaitForWorkersAsync(); // the replacement may still be starting
         test.Remember();
         Assert.Single(before, pid => !Processes.IsAlive(pid));
         Assert.Equal(2, test.Pool.WorkerPids.Count);

@@ -90,7 +90,7 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
         return copy;
     }
 
-    /// <summary>Closes this process's connection to the manager.</summary>
+    /// <summary>Closes this process's connection to the manager (the next operation opens a new one).</summary>
     public void Dispose() => _connection.Dispose();
 }
 
@@ -153,5 +153,5 @@ public sealed class ManagedDictionaryFormatter<TKey, TValue> : MemoryPack.Memory
 
     /// <inheritdoc/>
     public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref ManagedDictionary<TKey, TValue>? value) =>
-        value = ManagerAddressFormat.Read(ref reader) is { } address ? new ManagedDictionary<TKey, TValue>(address) : null;
+        value = ManagerAddressFormat.Read(ref reader) is { } address ? ManagerAddressFormat.Proxy(address, static a => new ManagedDictionary<TKey, TValue>(a)) : null;
 }

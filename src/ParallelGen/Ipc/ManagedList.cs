@@ -58,7 +58,7 @@ public sealed class ManagedList<T> : IDisposable
         return copy;
     }
 
-    /// <summary>Closes this process's connection to the manager.</summary>
+    /// <summary>Closes this process's connection to the manager (the next operation opens a new one).</summary>
     public void Dispose() => _connection.Dispose();
 }
 
@@ -107,5 +107,5 @@ public sealed class ManagedListFormatter<T> : MemoryPack.MemoryPackFormatter<Man
 
     /// <inheritdoc/>
     public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref ManagedList<T>? value) =>
-        value = ManagerAddressFormat.Read(ref reader) is { } address ? new ManagedList<T>(address) : null;
+        value = ManagerAddressFormat.Read(ref reader) is { } address ? ManagerAddressFormat.Proxy(address, static a => new ManagedList<T>(a)) : null;
 }

@@ -68,13 +68,13 @@ internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
         }
     }
 
+    /// <summary>Closes the connection; a later call connects again.</summary>
     public void Dispose()
     {
         lock (_lock)
         {
             _socket?.Dispose();
             _socket = null;
-            _request.Dispose();
         }
     }
 
@@ -118,6 +118,28 @@ internal static class SocketExtensions
 /// <summary>Serializes a manager proxy as its manager's address.</summary>
 internal static class ManagerAddressFormat
 {
+    private static readonly Dictionary<(string SocketPath, int ObjectId), object> s_proxies = [];
+
+    /// <summary>
+    /// Returns this process's proxy for <paramref name="address"/>, creating it the first time: a task called a
+    /// thousand times with the same proxy opens one connection, not a thousand.
+    /// </summary>
+    public static T Proxy<T>(ManagerAddress address, Func<ManagerAddress, T> create)
+        where T : class
+    {
+        lock (s_proxies)
+        {
+            if (s_proxies.TryGetValue((address.SocketPath, address.ObjectId), out object? existing) && existing is T proxy)
+            {
+                return proxy;
+            }
+
+            T created = create(address);
+            s_proxies[(address.SocketPath, address.ObjectId)] = created;
+            return created;
+        }
+    }
+
     public static void Write<TBufferWriter>(ref MemoryPack.MemoryPackWriter<TBufferWriter> writer, ManagerAddress? address)
         where TBufferWriter : System.Buffers.IBufferWriter<byte>
     {
