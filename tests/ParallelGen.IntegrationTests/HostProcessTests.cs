@@ -69,6 +69,31 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Assert.True(stdout > 50_000_000 && stderr > 50_000_000);
     }, TimeSpan.FromSeconds(90));
 
+    [Fact]
+    public Task At_a_normal_parent_exit_daemon_processes_are_killed_and_the_others_waited_for() => Deadline.Run(() =>
+    {
+        string marker = Path.Combine(Path.GetTempPath(), $"parallelgen-nondaemon-{Guid.NewGuid():N}");
+        try
+        {
+            using Process host = StartHost($"processes {marker}");
+            int[] children = ReadWorkerPids(host);
+            Stopwatch watch = Stopwatch.StartNew();
+            Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "the parent did not exit");
+            long exited = watch.ElapsedMilliseconds;
+
+            output.WriteLine($"parent returned from Main at once and exited after {exited} ms (non-daemon child sleeps 1000 ms)");
+            Assert.Equal(0, host.ExitCode);
+            Assert.False(Processes.IsAlive(children[0]), "the daemon child outlived its parent");
+            Assert.Equal("finished", File.ReadAllText(marker)); // the non-daemon child ran to its end
+            Assert.True(exited >= 500, $"the parent exited after {exited} ms, without waiting for its non-daemon child");
+            Processes.AssertAllExited(children, TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    });
+
     private static Process StartHost(string arguments)
     {
         // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/

@@ -59,6 +59,14 @@ public static class HostTasks
         return data.Length;
     }
 
+    /// <summary>Sleeps, then writes <paramref name="text"/> to <paramref name="path"/>: proof that the process ran to its end.</summary>
+    [ProcessTask]
+    public static void SleepThenWrite(int milliseconds, string path, string text)
+    {
+        Thread.Sleep(milliseconds);
+        File.WriteAllText(path, text);
+    }
+
     private static readonly List<byte[]> s_kept = [];
 }
 

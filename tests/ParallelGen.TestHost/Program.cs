@@ -6,6 +6,8 @@ using ParallelGen.TestHost;
 //   hold-pool <n>     start n workers busy in endless tasks, print "pids: a,b", then wait to be killed
 //   chatty <mb>       two tasks each write <mb> MB to stdout and stderr; print "done <bytes>"
 //   soak <seconds>    tiny tasks with MaxTasksPerWorker = 1000 for that long; print the parent's working set over time
+//   processes <path>  start a daemon WorkerProcess that never ends and a non-daemon one that writes <path> after 1 s;
+//                     print "pids: daemon,other", then return from Main at once
 //   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
 switch (args)
 {
@@ -19,6 +21,15 @@ switch (args)
         using SharedArray<float> data = new(1000);
         int filled = pool.Apply(HostTasks.Report, log, data, 2.5f);
         Console.WriteLine($"{described} a={counts["a"]} {string.Join(",", many)} {log.Get(TimeSpan.FromSeconds(10))} {filled} {data[999]}");
+        return 0;
+    }
+
+    case ["processes", string path]:
+    {
+        WorkerProcess daemon = WorkerProcess.Start(HostTasks.BusyForever, 0, options: new WorkerProcessOptions { Daemon = true });
+        WorkerProcess other = WorkerProcess.Start(HostTasks.SleepThenWrite, 1000, path, "finished");
+        Console.WriteLine($"pids: {daemon.Pid},{other.Pid}");
+        Console.Out.Flush();
         return 0;
     }
 
@@ -75,6 +86,6 @@ switch (args)
     }
 
     default:
-        Console.Error.WriteLine("usage: ParallelGen.TestHost hold-pool <n> | chatty <mb> | soak <seconds>");
+        Console.Error.WriteLine("usage: ParallelGen.TestHost hold-pool <n> | processes <path> | chatty <mb> | soak <seconds>");
         return 2;
 }
