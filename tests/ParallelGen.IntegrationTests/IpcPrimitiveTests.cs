@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>Process control, timeouts and the synchronisation primitives between real processes.</summary>
+public sealed class IpcPrimitiveTests(ITestOutputHelper output)
+{
+    [Fact]
+    public Task Kill_gives_exit_code_minus_9_and_WaitForExitAsync_completes() => Deadline.Run(async () =>
+    {
+        using Children children = new();
+        WorkerProcess child = children.Add(WorkerProcess.Start(IpcPrimitiveWork.SleepForever));
+
+        Assert.False(child.Join(TimeSpan.FromMilliseconds(200)));
+        Assert.True(child.IsAlive);
+        Assert.Null(child.ExitCode);
+        using CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => child.WaitForExitAsync(soon.Token));
+
+        child.Kill();
+        await child.WaitForExitAsync(CancellationToken.None);
+        Assert.False(child.IsAlive);
+        Assert.Equal(-9, child.ExitCode);
+        Assert.False(Processes.IsAlive(child.Pid));
+    });
+
+    [Fact]
+    public Task A_task_that_throws_gives_exit_code_1_and_its_exception() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        WorkerProcess child = children.Add(WorkerProcess.Start(IpcPrimitiveWork.Fail, "boom"));
+
+        Assert.True(child.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, child.ExitCode);
+        Assert.NotNull(child.Exception);
+        Assert.Contains("InvalidOperationException", child.Exception.RemoteTypeName);
+        Assert.Equal("boom", child.Exception.Message);
+    });
+
+    [Fact]
+    public Task A_lock_held_by_another_process_times_out_then_is_taken_once_released() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessLock sharedLock = new();
+        using ProcessEvent held = new();
+        using ProcessEvent release = new();
+        WorkerProcess holder = children.Add(WorkerProcess.Start(IpcPrimitiveWork.HoldLockUntil, sharedLock, held, release));
+        Assert.True(held.Wait(TimeSpan.FromSeconds(30)));
+
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.False(sharedLock.TryEnter(TimeSpan.FromMilliseconds(300)));
+        TimeSpan waited = watch.Elapsed;
+        Assert.False(sharedLock.TryEnter(TimeSpan.Zero));
+
+        release.Set();
+        Assert.True(sharedLock.TryEnter(TimeSpan.FromSeconds(10)));
+        sharedLock.Exit();
+        Assert.True(holder.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, holder.ExitCode);
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(5));
+    });
+
+    [Fact]
+    public Task An_rlock_is_reentrant_for_its_holder_and_excludes_other_processes_until_fully_released() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessRLock sharedLock = new();
+        using ProcessQueue<bool> taken = new();
+
+        sharedLock.Enter();
+        Assert.True(sharedLock.TryEnter(TimeSpan.Zero)); // re-entered, not deadlocked
+        children.Add(WorkerProcess.Start(IpcPrimitiveWork.TryRLock, sharedLock, 200, taken)).Join();
+        Assert.False(taken.Get());
+
+        sharedLock.Exit(); // still held once
+        children.Add(WorkerProcess.Start(IpcPrimitiveWork.TryRLock, sharedLock, 200, taken)).Join();
+        Assert.False(taken.Get());
+
+        sharedLock.Exit();
+        children.Add(WorkerProcess.Start(IpcPrimitiveWork.TryRLock, sharedLock, 10_000, taken)).Join();
+        Assert.True(taken.Get());
+    });
+
+    [Fact]
+    public Task A_bounded_semaphore_admits_at_most_its_count_of_processes_and_refuses_an_extra_release() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessSemaphore semaphore = new(2, maximumCount: 2);
+        using SharedValue<int> inside = new(0, withLock: false);
+        using SharedValue<int> mostInside = new(0);
+
+        WorkerProcess[] workers = [.. Enumerable.Range(0, 5).Select(_ => children.Add(WorkerProcess.Start(IpcPrimitiveWork.EnterSemaphore, semaphore, inside, mostInside)))];
+        Assert.All(workers, w => Assert.True(w.Join(TimeSpan.FromSeconds(30))));
+        Assert.All(workers, w => Assert.Equal(0, w.ExitCode));
+
+        output.WriteLine($"most processes inside at once: {mostInside.Value}");
+        Assert.InRange(mostInside.Value, 1, 2);
+        Assert.Equal(0, inside.Value);
+        Assert.Equal(2, semaphore.CurrentCount);
+        Assert.Throws<SemaphoreFullException>(() => semaphore.Release());
+
+        Assert.True(semaphore.Wait(TimeSpan.Zero));
+        Assert.True(semaphore.Wait(TimeSpan.Zero));
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.False(semaphore.Wait(TimeSpan.FromMilliseconds(200)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+        semaphore.Release(2);
+    });
+
+    [Fact]
+    public Task A_condition_wakes_a_process_waiting_for_shared_state() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessCondition condition = new();
+        using SharedValue<int> state = new(0, withLock: false);
+        using ProcessQueue<int> log = new();
+        WorkerProcess waiter = children.Add(WorkerProcess.Start(IpcPrimitiveWork.WaitForState, condition, state, log));
+
+        Assert.Equal(0, log.Get(TimeSpan.FromSeconds(30))); // the child holds the lock or is already waiting
+        Assert.False(log.TryGet(out _, TimeSpan.FromMilliseconds(200)));
+        condition.Enter(); // only possible once the child waits (Wait releases the lock)
+        state.Value = 42;
+        condition.NotifyAll();
+        condition.Exit();
+
+        Assert.Equal(42, log.Get(TimeSpan.FromSeconds(30)));
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, waiter.ExitCode);
+    });
+
+    [Fact]
+    public Task A_condition_wait_times_out_holding_the_lock_again() => Deadline.Run(() =>
+    {
+        using ProcessCondition condition = new();
+        condition.Enter();
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.False(condition.Wait(TimeSpan.FromMilliseconds(200)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+        condition.NotifyAll();
+        condition.Exit();
+    });
+
+    [Fact]
+    public Task Async_put_and_get_wait_for_another_process_and_honour_cancellation() => Deadline.Run(async () =>
+    {
+        using Children children = new();
+        using ProcessQueue<int> queue = new(maxSize: 1);
+        using ProcessQueue<int> relayed = new();
+
+        using (CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.GetAsync(soon.Token));
+        }
+
+        Task<int> get = queue.GetAsync();
+        Assert.False(get.IsCompleted);
+        children.Add(WorkerProcess.Start(IpcPrimitiveWork.PutOne, queue, 7));
+        Assert.Equal(7, await get.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        await queue.PutAsync(1);
+        using (CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.PutAsync(2, soon.Token));
+        }
+
+        Task put = queue.PutAsync(2);
+        Assert.False(put.IsCompleted);
+        WorkerProcess relay = children.Add(WorkerProcess.Start(IpcPrimitiveWork.Relay, queue, relayed, 2));
+        await put.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(relay.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal([1, 2], new[] { relayed.Get(), relayed.Get() });
+        Assert.True(queue.IsEmpty);
+    });
+
+    [Fact]
+    public Task A_barrier_wait_alone_times_out_and_withdraws_then_two_processes_pass_it() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessBarrier barrier = new(2);
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.Null(barrier.SignalAndWait(TimeSpan.FromMilliseconds(200)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+
+        WorkerProcess other = children.Add(WorkerProcess.Start(IpcPrimitiveWork.MeetAtBarrier, barrier));
+        int? index = barrier.SignalAndWait(TimeSpan.FromSeconds(30));
+        Assert.True(other.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, other.ExitCode);
+        Assert.NotNull(index);
+        Assert.InRange(index.Value, 0, 1);
+    });
+
+    [Fact]
+    public Task An_event_wait_times_out_while_not_set_and_returns_at_once_when_set() => Deadline.Run(() =>
+    {
+        using ProcessEvent signal = new();
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.False(signal.Wait(TimeSpan.FromMilliseconds(200)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+        signal.Set();
+        Assert.True(signal.IsSet);
+        Assert.True(signal.Wait(TimeSpan.Zero));
+        signal.Clear();
+        Assert.False(signal.Wait(TimeSpan.Zero));
+    });
+}
