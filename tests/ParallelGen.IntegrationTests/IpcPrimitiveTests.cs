@@ -203,4 +203,57 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
         signal.Clear();
         Assert.False(signal.Wait(TimeSpan.Zero));
     });
+
+    [Fact]
+    public Task A_pipe_end_whose_process_is_killed_gives_end_of_stream_to_a_receiver_and_a_broken_pipe_to_a_sender() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        (PipeConnection<string> mine, PipeConnection<string> theirs) = ProcessPipe.Create<string>(capacityBytes: 256);
+        using PipeConnection<string> mineEnd = mine;
+        using PipeConnection<string> theirEnd = theirs;
+        WorkerProcess child = children.Add(WorkerProcess.Start(IpcWork.EchoUpper, theirs));
+        mine.Send("hello");
+        Assert.Equal("HELLO", mine.Receive(TimeSpan.FromSeconds(30))); // the child now holds its end
+
+        Task<string> waiting = Task.Run(() => mine.Receive(TimeSpan.FromSeconds(20)));
+        Thread.Sleep(200);
+        Assert.False(waiting.IsCompleted);
+        Stopwatch watch = Stopwatch.StartNew();
+        child.Kill(); // no chance to close its end
+        Assert.Throws<EndOfStreamException>(() => waiting.GetAwaiter().GetResult());
+        TimeSpan noticed = watch.Elapsed;
+        Assert.True(child.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(mine.Poll(TimeSpan.FromSeconds(10)));
+        Assert.Throws<EndOfStreamException>(() => mine.Receive(TimeSpan.FromSeconds(10)));
+
+        Action fillTheBuffer = () =>
+        {
+            while (true)
+            {
+                mine.Send("a message nobody will read");
+            }
+        };
+        Assert.Throws<IOException>(fillTheBuffer);
+
+        output.WriteLine($"a waiting receiver noticed the killed writer after {noticed.TotalMilliseconds:F0} ms");
+        Assert.True(noticed < TimeSpan.FromSeconds(2), $"noticed after {noticed}");
+    });
+
+    [Fact]
+    public Task A_pipe_receive_still_times_out_while_the_other_process_lives() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        (PipeConnection<string> mine, PipeConnection<string> theirs) = ProcessPipe.Create<string>();
+        using PipeConnection<string> mineEnd = mine;
+        using PipeConnection<string> theirEnd = theirs;
+        WorkerProcess child = children.Add(WorkerProcess.Start(IpcWork.EchoUpper, theirs));
+        mine.Send("ready?");
+        Assert.Equal("READY?", mine.Receive(TimeSpan.FromSeconds(30)));
+
+        Stopwatch watch = Stopwatch.StartNew();
+        Assert.Throws<TimeoutException>(() => mine.Receive(TimeSpan.FromMilliseconds(350)));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(340), TimeSpan.FromSeconds(5));
+        Assert.False(mine.Poll(TimeSpan.FromMilliseconds(150)));
+        Assert.True(child.IsAlive);
+    });
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ParallelGen.Dispatch;
+using ParallelGen.Interop;
 using ParallelGen.Ipc;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
@@ -136,8 +138,14 @@ public class ProcessQueue<T> : SharedObject
     /// <summary>Tells the reading side that no more items will come (used by pipe ends).</summary>
     internal void MarkWriterClosed() => Ring.Of(Memory).MarkWriterClosed();
 
-    /// <summary>Waits until an item is there or the writer has closed; <see langword="false"/> on timeout.</summary>
+    /// <summary>Waits until an item is there or the writer has closed or died; <see langword="false"/> on timeout.</summary>
     internal bool WaitReadable(TimeSpan timeout) => Ring.Of(Memory).WaitReadable(Deadline.After(timeout));
+
+    /// <summary>Records that this process holds the pipe end that puts into this queue, so a reader notices if it dies.</summary>
+    internal void ClaimWriter() => Ring.Of(Memory).ClaimWriter();
+
+    /// <summary>Records that this process holds the pipe end that takes from this queue, so a writer notices if it dies.</summary>
+    internal void ClaimReader() => Ring.Of(Memory).ClaimReader();
 
     /// <summary>Marks one item as processed (for <see cref="JoinableProcessQueue{T}"/>).</summary>
     private protected void MarkTaskDone() => Ring.Of(Memory).TaskDone();
@@ -165,7 +173,12 @@ public class ProcessQueue<T> : SharedObject
         private const int TailOffset = HeadOffset + 8;
         private const int CapacityOffset = TailOffset + 8;
         private const int UnfinishedOffset = CapacityOffset + 8;
+        private const int WriterPidOffset = UnfinishedOffset + 8;
+        private const int ReaderPidOffset = WriterPidOffset + 4;
         private const int DataOffset = UnfinishedOffset + 8 + 16;
+
+        /// <summary>How often a wait on a pipe's buffer checks that the process at the other end still lives.</summary>
+        private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
 
         private readonly byte* _base;
 
@@ -220,9 +233,14 @@ public class ProcessQueue<T> : SharedObject
             {
                 while (Count >= MaxSize || Capacity - (Tail - Head) < needed)
                 {
-                    if (!Cell.Wait(deadline))
+                    if (!WaitWatching(ReaderPidOffset, deadline, out int goneReader))
                     {
                         return false;
+                    }
+
+                    if (goneReader != 0)
+                    {
+                        throw new IOException($"The process at the other end of the pipe (pid {goneReader}) has exited and its buffer is full: nothing will receive this message.");
                     }
                 }
 
@@ -260,9 +278,14 @@ public class ProcessQueue<T> : SharedObject
                         throw new EndOfStreamException("The other end of the pipe was closed and everything it sent has been received.");
                     }
 
-                    if (!Cell.Wait(deadline))
+                    if (!WaitWatching(WriterPidOffset, deadline, out int goneWriter))
                     {
                         return null;
+                    }
+
+                    if (goneWriter != 0 && Count == 0)
+                    {
+                        throw new EndOfStreamException($"The process at the other end of the pipe (pid {goneWriter}) has exited and everything it sent has been received.");
                     }
                 }
 
@@ -293,9 +316,14 @@ public class ProcessQueue<T> : SharedObject
             {
                 while (Count == 0 && !WriterClosed)
                 {
-                    if (!Cell.Wait(deadline))
+                    if (!WaitWatching(WriterPidOffset, deadline, out int goneWriter))
                     {
                         return false;
+                    }
+
+                    if (goneWriter != 0)
+                    {
+                        return true; // a receive would throw at once
                     }
                 }
 
@@ -306,6 +334,10 @@ public class ProcessQueue<T> : SharedObject
                 Cell.Unlock();
             }
         }
+
+        public void ClaimWriter() => Volatile.Write(ref *(int*)(_base + WriterPidOffset), Environment.ProcessId);
+
+        public void ClaimReader() => Volatile.Write(ref *(int*)(_base + ReaderPidOffset), Environment.ProcessId);
 
         public void MarkWriterClosed()
         {
@@ -361,6 +393,33 @@ public class ProcessQueue<T> : SharedObject
             {
                 Cell.Unlock();
             }
+        }
+
+        /// <summary>
+        /// Waits for a notification (the lock held). For a pipe's buffer, whose header names the process at the other
+        /// end, it wakes up now and then to check that this process still lives: a dead peer never notifies.
+        /// </summary>
+        /// <param name="peerPidOffset">Where the other end's pid is kept (0 for a plain queue: nobody to watch).</param>
+        /// <param name="deadline">When to give up.</param>
+        /// <param name="gonePeer">Set to the other end's pid if it has exited, else 0.</param>
+        /// <returns><see langword="false"/> once <paramref name="deadline"/> has passed.</returns>
+        private bool WaitWatching(int peerPidOffset, Deadline deadline, out int gonePeer)
+        {
+            gonePeer = 0;
+            int peer = Volatile.Read(ref *(int*)(_base + peerPidOffset));
+            if (peer == 0)
+            {
+                return Cell.Wait(deadline);
+            }
+
+            if (peer != Environment.ProcessId && LibC.kill(peer, 0) != 0 && Marshal.GetLastPInvokeError() == LibC.ESRCH)
+            {
+                gonePeer = peer;
+                return true;
+            }
+
+            // Another process may take over the other end later (the end is passed on): keep watching either way.
+            return Cell.Wait(deadline.NoLaterThan(PeerCheckInterval)) || !deadline.HasPassed;
         }
 
         private void Copy(ReadOnlySpan<byte> source, long position)
