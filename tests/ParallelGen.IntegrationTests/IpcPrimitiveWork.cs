@@ -90,4 +90,25 @@ public static class IpcPrimitiveWork
     /// <summary>Meets the parent at the barrier; -1 if it timed out.</summary>
     [ProcessTask]
     public static int MeetAtBarrier(ProcessBarrier barrier) => barrier.SignalAndWait(TimeSpan.FromSeconds(20)) ?? -1;
+
+    /// <summary>Answers every request with the same item until it gets -1.</summary>
+    [ProcessTask]
+    public static void EchoItems(ProcessQueue<int> requests, ProcessQueue<int> replies)
+    {
+        for (int item = requests.Get(TimeSpan.FromSeconds(30)); item != -1; item = requests.Get(TimeSpan.FromSeconds(30)))
+        {
+            replies.Put(item);
+        }
+    }
+
+    /// <summary>Takes and releases the lock <paramref name="times"/> times.</summary>
+    [ProcessTask]
+    public static void EnterAndExit(ProcessLock sharedLock, int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            sharedLock.Enter();
+            sharedLock.Exit();
+        }
+    }
 }
