@@ -256,4 +256,34 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
         Assert.False(mine.Poll(TimeSpan.FromMilliseconds(150)));
         Assert.True(child.IsAlive);
     });
+
+    [Fact]
+    public Task An_item_larger_than_the_ring_travels_in_its_own_segment_which_outlives_the_putter_and_is_removed_by_the_getter() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using ProcessQueue<byte[]> queue = new(capacityBytes: 64 * 1024);
+        Assert.Empty(ItemSegments());
+
+        WorkerProcess putter = children.Add(WorkerProcess.Start(IpcPrimitiveWork.PutLarge, queue, 5_000_000, 7));
+        Assert.True(putter.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, putter.ExitCode);
+        Assert.Equal(1, queue.Count);
+        Assert.Single(ItemSegments()); // named after this process, the queue's creator, so it outlived the putter
+
+        byte[] expected = new byte[5_000_000];
+        new Random(7).NextBytes(expected);
+        Assert.Equal(expected, queue.Get(TimeSpan.FromSeconds(10)));
+        Assert.Empty(ItemSegments());
+
+        byte[] small = [1, 2, 3];
+        queue.Put(expected);
+        queue.Put(small);
+        Assert.Equal(expected, queue.Get());
+        Assert.Equal(small, queue.Get());
+        Assert.Empty(ItemSegments());
+    });
+
+    /// <summary>This process's segments the size of the test's 5 MB item (other tests run alongside and make their own).</summary>
+    private static string[] ItemSegments() =>
+        [.. Directory.EnumerateFiles("/dev/shm", $"pg-{Environment.ProcessId}-*").Where(f => new FileInfo(f).Length is > 5_000_000 and < 5_000_100)];
 }

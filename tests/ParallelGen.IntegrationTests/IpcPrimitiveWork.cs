@@ -111,4 +111,13 @@ public static class IpcPrimitiveWork
             sharedLock.Exit();
         }
     }
+
+    /// <summary>Puts <paramref name="size"/> pseudo-random bytes (from <paramref name="seed"/>) and returns at once.</summary>
+    [ProcessTask]
+    public static void PutLarge(ProcessQueue<byte[]> queue, int size, int seed)
+    {
+        byte[] data = new byte[size];
+        new Random(seed).NextBytes(data);
+        queue.Put(data);
+    }
 }

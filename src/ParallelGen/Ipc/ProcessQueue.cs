@@ -17,8 +17,9 @@ namespace ParallelGen;
 /// <typeparam name="T">The item type; anything a task could take as an argument.</typeparam>
 /// <remarks>
 /// The ring holds <c>capacityBytes</c> of serialized items (1 MiB by default); a put waits while the queue has
-/// <c>maxSize</c> items or not enough free bytes. An item larger than the whole ring is refused with
-/// <see cref="ArgumentException"/>. The asynchronous methods wait on a thread-pool thread.
+/// <c>maxSize</c> items or not enough free bytes. An item too large for the ring (more than a quarter of it) travels in
+/// a shared-memory segment of its own, which the ring only names and which the getter removes. The asynchronous
+/// methods wait on a thread-pool thread.
 /// </remarks>
 [CrossProcessType(typeof(ProcessQueueFormatter<>))]
 public class ProcessQueue<T> : SharedObject
@@ -81,7 +82,11 @@ public class ProcessQueue<T> : SharedObject
         FrameBuffer buffer = t_buffer ??= new FrameBuffer(256);
         buffer.Clear();
         Payload.Write(buffer, item);
-        return Ring.Of(Memory).TryWrite(buffer.WrittenSpan, Deadline.After(timeout));
+        Ring ring = Ring.Of(Memory);
+        Deadline deadline = Deadline.After(timeout);
+        return ring.IsTooLarge(buffer.WrittenSpan.Length)
+            ? ring.TryWriteOverflow(buffer.WrittenSpan, deadline, Memory.LifetimePid)
+            : ring.TryWrite(buffer.WrittenSpan, deadline);
     }
 
     /// <summary>Removes and returns the oldest item, waiting while the queue is empty.</summary>
@@ -220,16 +225,44 @@ public class ProcessQueue<T> : SharedObject
             return memory;
         }
 
+        /// <summary>Gets whether an item of <paramref name="length"/> bytes goes into a segment of its own: it would take more than a quarter of the ring.</summary>
+        public bool IsTooLarge(int length) => 4L + length > Capacity / 4;
+
+        /// <summary>
+        /// Adds an item too large for the ring: it goes into a segment of its own, named after the queue's creator
+        /// (<paramref name="lifetimePid"/>) so that it outlives this process, and the ring carries only its size and
+        /// name. The getter removes the segment.
+        /// </summary>
+        public bool TryWriteOverflow(ReadOnlySpan<byte> item, Deadline deadline, int lifetimePid)
+        {
+            SharedMemory overflow = SharedMemory.Create(item.Length, lifetimePid);
+            item.CopyTo(new Span<byte>(overflow.Pointer, item.Length));
+            overflow.Detach();
+            byte[] record = new byte[8 + overflow.Name.Length];
+            BitConverter.TryWriteBytes(record, overflow.Size);
+            System.Text.Encoding.ASCII.GetBytes(overflow.Name, record.AsSpan(8));
+            bool written = false;
+            try
+            {
+                written = TryWrite(record, deadline, overflow: true);
+                return written;
+            }
+            finally
+            {
+                if (!written)
+                {
+                    LibC.shm_unlink(overflow.Name);
+                }
+            }
+        }
+
         public static Ring Of(SharedMemory memory) =>
             new(memory.Pointer is not null ? memory.Pointer : throw new ObjectDisposedException(nameof(ProcessQueue<T>)));
 
-        public bool TryWrite(ReadOnlySpan<byte> item, Deadline deadline)
+        /// <summary>Adds a record: an item's bytes, or with <paramref name="overflow"/> the size and name of the segment holding them (stored with a negative length).</summary>
+        public bool TryWrite(ReadOnlySpan<byte> item, Deadline deadline, bool overflow = false)
         {
             long needed = 4L + item.Length;
-            if (needed > Capacity)
-            {
-                throw new ArgumentException($"The item serializes to {item.Length} bytes, more than the queue's ring ({Capacity} bytes); create the queue with a larger capacityBytes.", nameof(item));
-            }
 
             if (!Cell.Lock(deadline, out _))
             {
@@ -251,7 +284,7 @@ public class ProcessQueue<T> : SharedObject
                     }
                 }
 
-                int length = item.Length;
+                int length = overflow ? -item.Length : item.Length;
                 Copy(new ReadOnlySpan<byte>(&length, 4), Tail);
                 Copy(item, Tail + 4);
                 Tail += needed;
@@ -298,17 +331,42 @@ public class ProcessQueue<T> : SharedObject
 
                 int size = 0;
                 CopyOut(new Span<byte>(&size, 4), Head);
-                byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-                CopyOut(bytes.AsSpan(0, size), Head + 4);
-                Head += 4L + size;
+                byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Abs(size), 1));
+                CopyOut(bytes.AsSpan(0, Math.Abs(size)), Head + 4);
+                Head += 4L + Math.Abs(size);
                 *(int*)(_base + CountOffset) -= 1;
                 Cell.NotifyAll();
+                if (size < 0)
+                {
+                    return ReadOverflow(bytes, -size, out length);
+                }
+
                 length = size;
                 return bytes;
             }
             finally
             {
                 Cell.Unlock();
+            }
+        }
+
+        /// <summary>Copies an item out of its own segment (named by <paramref name="record"/>) and removes the segment.</summary>
+        private static byte[] ReadOverflow(byte[] record, int recordLength, out int length)
+        {
+            long size = BitConverter.ToInt64(record, 0);
+            string name = System.Text.Encoding.ASCII.GetString(record, 8, recordLength - 8);
+            System.Buffers.ArrayPool<byte>.Shared.Return(record);
+            SharedMemory overflow = SharedMemory.Open(name, size);
+            try
+            {
+                byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
+                new ReadOnlySpan<byte>(overflow.Pointer, (int)size).CopyTo(bytes);
+                length = (int)size;
+                return bytes;
+            }
+            finally
+            {
+                overflow.DisposeAndRemove();
             }
         }
 

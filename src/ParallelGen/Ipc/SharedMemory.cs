@@ -34,7 +34,12 @@ internal sealed unsafe class SharedMemory : IDisposable
     public bool IsOwner { get; }
 
     /// <summary>Creates a new zero-filled segment of <paramref name="size"/> bytes.</summary>
-    public static SharedMemory Create(long size)
+    /// <param name="size">The segment's size in bytes.</param>
+    /// <param name="lifetimePid">
+    /// The process whose exit makes the segment stale (its pid goes into the name); by default this one. A queue's
+    /// overflow segment names the queue's creator, so it outlives the process that put the item.
+    /// </param>
+    public static SharedMemory Create(long size, int lifetimePid = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         if (Interlocked.Exchange(ref s_staleCleaned, 1) == 0)
@@ -42,7 +47,7 @@ internal sealed unsafe class SharedMemory : IDisposable
             RemoveStaleSegments();
         }
 
-        string name = $"/{Prefix}{Environment.ProcessId}-{Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 8)).ToLowerInvariant()}";
+        string name = $"/{Prefix}{(lifetimePid == 0 ? Environment.ProcessId : lifetimePid)}-{Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 8)).ToLowerInvariant()}";
         int fd = LibC.shm_open(name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC, 0x180); // 0600
         if (fd < 0)
         {
@@ -83,6 +88,27 @@ internal sealed unsafe class SharedMemory : IDisposable
         finally
         {
             LibC.close(fd);
+        }
+    }
+
+    /// <summary>Gets the pid in the segment's name: the process whose exit makes it stale.</summary>
+    public int LifetimePid => int.Parse(Name.AsSpan(1 + Prefix.Length, Name.IndexOf('-', 1 + Prefix.Length) - 1 - Prefix.Length));
+
+    /// <summary>Unmaps the segment and removes its name, whoever created it: for a segment read exactly once.</summary>
+    public void DisposeAndRemove()
+    {
+        Dispose();
+        LibC.shm_unlink(Name);
+    }
+
+    /// <summary>Unmaps the segment but leaves its name, so that another process can still open it.</summary>
+    public void Detach()
+    {
+        byte* pointer = Pointer;
+        Pointer = null;
+        if (pointer is not null)
+        {
+            LibC.munmap(pointer, (nuint)Size);
         }
     }
 
