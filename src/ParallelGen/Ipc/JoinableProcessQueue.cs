@@ -37,11 +37,3 @@ public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
 
     internal static new JoinableProcessQueue<T> Open(SharedMemory memory) => new(memory);
 }
-
-/// <summary>Serializes a <see cref="JoinableProcessQueue{T}"/> as its shared-memory name.</summary>
-/// <typeparam name="T">The item type.</typeparam>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class JoinableProcessQueueFormatter<T> : SharedObjectFormatter<JoinableProcessQueue<T>>
-{
-    private protected override JoinableProcessQueue<T> Create(SharedMemory memory) => JoinableProcessQueue<T>.Open(memory);
-}

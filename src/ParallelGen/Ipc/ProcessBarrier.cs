@@ -79,10 +79,3 @@ public sealed unsafe class ProcessBarrier : SharedObject
 
     internal static ProcessBarrier Open(SharedMemory memory) => new(memory);
 }
-
-/// <summary>Serializes a <see cref="ProcessBarrier"/> as its shared-memory name.</summary>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class ProcessBarrierFormatter : SharedObjectFormatter<ProcessBarrier>
-{
-    private protected override ProcessBarrier Create(SharedMemory memory) => ProcessBarrier.Open(memory);
-}

@@ -48,10 +48,3 @@ public sealed unsafe class ProcessCondition : SharedObject
 
     internal static ProcessCondition Open(SharedMemory memory) => new(memory);
 }
-
-/// <summary>Serializes a <see cref="ProcessCondition"/> as its shared-memory name.</summary>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class ProcessConditionFormatter : SharedObjectFormatter<ProcessCondition>
-{
-    private protected override ProcessCondition Create(SharedMemory memory) => ProcessCondition.Open(memory);
-}

@@ -71,10 +71,3 @@ public sealed unsafe class ProcessLock : SharedObject
     /// <summary>Gets a lock over the cell at the start of another shared object's memory (a shared value's or array's lock).</summary>
     internal static ProcessLock ViewOf(SharedMemory memory) => new(memory, isView: true);
 }
-
-/// <summary>Serializes a <see cref="ProcessLock"/> as its shared-memory name.</summary>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class ProcessLockFormatter : SharedObjectFormatter<ProcessLock>
-{
-    private protected override ProcessLock Create(SharedMemory memory) => ProcessLock.Open(memory);
-}

@@ -38,10 +38,3 @@ public sealed unsafe class ProcessRLock : SharedObject
 
     internal static ProcessRLock Open(SharedMemory memory) => new(memory);
 }
-
-/// <summary>Serializes a <see cref="ProcessRLock"/> as its shared-memory name.</summary>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class ProcessRLockFormatter : SharedObjectFormatter<ProcessRLock>
-{
-    private protected override ProcessRLock Create(SharedMemory memory) => ProcessRLock.Open(memory);
-}

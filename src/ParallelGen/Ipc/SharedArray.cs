@@ -59,12 +59,3 @@ public sealed unsafe class SharedArray<T> : SharedObject
 
     private static long TrailerOffset(int length) => DataOffset + ((long)length * sizeof(T));
 }
-
-/// <summary>Serializes a <see cref="SharedArray{T}"/> as its shared-memory name: the elements never cross.</summary>
-/// <typeparam name="T">The element type.</typeparam>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public sealed class SharedArrayFormatter<T> : SharedObjectFormatter<SharedArray<T>>
-    where T : unmanaged
-{
-    private protected override SharedArray<T> Create(SharedMemory memory) => SharedArray<T>.Open(memory);
-}

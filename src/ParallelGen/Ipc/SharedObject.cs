@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace ParallelGen.Ipc;
 
 /// <summary>
@@ -78,41 +76,4 @@ public abstract unsafe class SharedObject : IDisposable
 
         return create(SharedMemory.Open(name, size));
     }
-}
-
-/// <summary>Writes a shared object as its segment name and size, and maps it again on the other side.</summary>
-/// <typeparam name="T">The shared object type.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public abstract class SharedObjectFormatter<T> : MemoryPack.MemoryPackFormatter<T>
-    where T : SharedObject
-{
-    /// <inheritdoc/>
-    public override void Serialize<TBufferWriter>(ref MemoryPack.MemoryPackWriter<TBufferWriter> writer, scoped ref T? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNullObjectHeader();
-            return;
-        }
-
-        writer.WriteObjectHeader(2);
-        writer.WriteString(value.Name);
-        writer.WriteUnmanaged(value.Size);
-    }
-
-    /// <inheritdoc/>
-    public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref T? value)
-    {
-        if (!reader.TryReadObjectHeader(out byte count) || count != 2)
-        {
-            value = null;
-            return;
-        }
-
-        string name = reader.ReadString() ?? throw new InvalidDataException("A shared object without a name.");
-        reader.ReadUnmanaged(out long size);
-        value = SharedObject.Open(name, size, Create);
-    }
-
-    private protected abstract T Create(SharedMemory memory);
 }
