@@ -97,7 +97,7 @@ internal sealed unsafe class SharedMemory : IDisposable
     /// <summary>Unmaps the segment and removes its name, whoever created it: for a segment read exactly once.</summary>
     public void DisposeAndRemove()
     {
-        Dispose();
+        Detach();
         LibC.shm_unlink(Name);
     }
 
@@ -114,15 +114,11 @@ internal sealed unsafe class SharedMemory : IDisposable
 
     public void Dispose()
     {
-        byte* pointer = Pointer;
-        Pointer = null;
-        if (pointer is not null)
+        bool wasMapped = !IsDisposed;
+        Detach();
+        if (wasMapped && IsOwner)
         {
-            LibC.munmap(pointer, (nuint)Size);
-            if (IsOwner)
-            {
-                LibC.shm_unlink(Name);
-            }
+            LibC.shm_unlink(Name);
         }
     }
 
