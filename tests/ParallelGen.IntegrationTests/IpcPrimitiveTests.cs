@@ -174,6 +174,36 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task A_hundred_pending_GetAsync_calls_block_no_thread_each_and_all_complete_when_another_process_puts() => Deadline.Run(async () =>
+    {
+        using Children children = new();
+        using ProcessQueue<int> queue = new();
+        int threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        Task<int>[] gets = [.. Enumerable.Range(0, 101).Select(_ => queue.GetAsync())];
+        await Task.Delay(300);
+        int threadsWaiting = Process.GetCurrentProcess().Threads.Count;
+        Assert.DoesNotContain(gets, g => g.IsCompleted);
+
+        children.Add(WorkerProcess.Start(IpcWork.Produce, queue, 100)); // 0..99, then -1
+        int[] items = await Task.WhenAll(gets).WaitAsync(TimeSpan.FromSeconds(30));
+
+        output.WriteLine($"threads: {threadsBefore} before, {threadsWaiting} with 101 GetAsync calls pending");
+        Assert.Equal([-1, .. Enumerable.Range(0, 100)], items.Order());
+        Assert.True(threadsWaiting - threadsBefore < 20, $"{threadsWaiting - threadsBefore} more threads");
+    });
+
+    [Fact]
+    public Task Disposing_a_queue_fails_its_pending_async_calls_with_ObjectDisposedException() => Deadline.Run(async () =>
+    {
+        ProcessQueue<int> queue = new();
+        Task<int> get = queue.GetAsync();
+        await Task.Delay(100);
+        Assert.False(get.IsCompleted);
+        queue.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => get);
+    });
+
+    [Fact]
     public Task A_barrier_wait_alone_times_out_and_withdraws_then_two_processes_pass_it() => Deadline.Run(() =>
     {
         using Children children = new();

@@ -15,7 +15,7 @@ namespace ParallelGen;
 /// The ring holds <c>capacityBytes</c> of serialized items (1 MiB by default); a put waits while the queue has
 /// <c>maxSize</c> items or not enough free bytes. An item too large for the ring (more than a quarter of it) travels in
 /// a shared-memory segment of its own, which the ring only names and which the getter removes. The asynchronous
-/// methods wait on a thread-pool thread.
+/// methods block no thread per call: while any is waiting, one background thread per queue watches it.
 /// </remarks>
 [CrossProcessType(typeof(ProcessQueueFormatter<>))]
 public class ProcessQueue<T> : SharedObject
@@ -27,6 +27,7 @@ public class ProcessQueue<T> : SharedObject
     private static FrameBuffer? t_buffer;
 
     private bool _closed;
+    private QueueWatcher? _watcher;
 
     private protected ProcessQueue(SharedMemory memory)
         : base(memory)
@@ -124,24 +125,43 @@ public class ProcessQueue<T> : SharedObject
     }
 
     /// <summary>Adds an item, waiting asynchronously while the queue is full.</summary>
-    public Task PutAsync(T item, CancellationToken cancellationToken = default) =>
-        Task.Run(() => WaitInSlices(() => TryPut(item, Slice), cancellationToken), cancellationToken);
+    /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    public async Task PutAsync(T item, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long seen = QueueRing.Of(Memory).Version;
+            if (TryPut(item))
+            {
+                return;
+            }
+
+            await Watcher.WhenChanged(seen, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Removes and returns the oldest item, waiting asynchronously while the queue is empty.</summary>
-    public Task<T> GetAsync(CancellationToken cancellationToken = default) =>
-        Task.Run(
-            () =>
+    /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    public async Task<T> GetAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long seen = QueueRing.Of(Memory).Version;
+            if (TryGet(out T item))
             {
-                T result = default!;
-                WaitInSlices(() => TryGet(out result, Slice), cancellationToken);
-                return result;
-            },
-            cancellationToken);
+                return item;
+            }
+
+            await Watcher.WhenChanged(seen, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Says this process will put no more items (Python's <c>close()</c>); later puts from this object throw.</summary>
     public void Close() => _closed = true;
 
-    private static TimeSpan Slice => TimeSpan.FromMilliseconds(50);
+    private QueueWatcher Watcher => LazyInitializer.EnsureInitialized(ref _watcher, () => new QueueWatcher(Memory));
 
     /// <summary>Tells the reading side that no more items will come (used by pipe ends).</summary>
     internal void MarkWriterClosed() => QueueRing.Of(Memory).MarkWriterClosed();
@@ -163,11 +183,5 @@ public class ProcessQueue<T> : SharedObject
 
     internal static ProcessQueue<T> Open(SharedMemory memory) => new(memory);
 
-    private static void WaitInSlices(Func<bool> attempt, CancellationToken cancellationToken)
-    {
-        while (!attempt())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-    }
+    private protected override void OnDisposing() => _watcher?.Stop();
 }

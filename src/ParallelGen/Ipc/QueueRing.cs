@@ -35,6 +35,12 @@ internal readonly unsafe struct QueueRing
 
     public long Unfinished => Volatile.Read(ref *(long*)(_base + UnfinishedOffset));
 
+    /// <summary>
+    /// Gets a number that changes whenever an item is put or taken or the writer closes: head and tail only grow, by
+    /// at least 4 bytes a record, and closing adds 1.
+    /// </summary>
+    public long Version => Volatile.Read(ref Head) + Volatile.Read(ref Tail) + (WriterClosed ? 1 : 0);
+
     public SyncCell Cell => new(_base);
 
     private ref long Head => ref *(long*)(_base + HeadOffset);
@@ -239,6 +245,32 @@ internal readonly unsafe struct QueueRing
         while (Count == 0 && !WriterClosed && Stopwatch.GetTimestamp() < end)
         {
             Thread.Yield();
+        }
+    }
+
+    /// <summary>Waits until <see cref="Version"/> differs from <paramref name="seen"/>; <see langword="false"/> on timeout.</summary>
+    public bool WaitForChange(long seen, Deadline deadline)
+    {
+        if (!Cell.Lock(deadline, out _))
+        {
+            return false;
+        }
+
+        try
+        {
+            while (Version == seen)
+            {
+                if (!Cell.Wait(deadline) && Version == seen)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            Cell.Unlock();
         }
     }
 

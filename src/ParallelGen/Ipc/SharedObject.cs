@@ -55,8 +55,14 @@ public abstract unsafe class SharedObject : IDisposable
             s_opened.Remove(Memory.Name);
         }
 
+        OnDisposing();
         Memory.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs before the memory is unmapped: stop anything in this process that still uses it.</summary>
+    private protected virtual void OnDisposing()
+    {
     }
 
     /// <inheritdoc/>
