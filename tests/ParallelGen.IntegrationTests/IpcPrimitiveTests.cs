@@ -204,6 +204,25 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task After_the_manager_is_disposed_its_proxies_throw_IOException_in_workers_and_in_the_parent() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 1);
+        ProcessManager manager = new();
+        using ManagedDictionary<string, int> seen = manager.Dictionary<string, int>();
+        using ManagedList<string> log = manager.List<string>();
+        Assert.Equal(1, await test.Pool.ApplyAsync(IpcWork.RecordInManager, seen, log, 1));
+        string directory = Path.GetDirectoryName(manager.SocketPath)!;
+
+        manager.Dispose();
+
+        Assert.False(Directory.Exists(directory));
+        Assert.ThrowsAny<IOException>(() => seen["item1"]);
+        RemoteTaskException remote = await Assert.ThrowsAsync<RemoteTaskException>(async () => await test.Pool.ApplyAsync(IpcWork.RecordInManager, seen, log, 2));
+        output.WriteLine($"{remote.RemoteTypeName}: {remote.Message}");
+        Assert.Contains("IOException", remote.RemoteTypeName);
+    });
+
+    [Fact]
     public Task A_barrier_wait_alone_times_out_and_withdraws_then_two_processes_pass_it() => Deadline.Run(() =>
     {
         using Children children = new();
