@@ -223,6 +223,39 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Only_the_thread_holding_a_lock_can_exit_it() => Deadline.Run(() =>
+    {
+        using ProcessLock sharedLock = new();
+        using ProcessRLock reentrant = new();
+        using ProcessCondition condition = new();
+        Assert.Throws<SynchronizationLockException>(sharedLock.Exit);
+        Assert.Throws<SynchronizationLockException>(reentrant.Exit);
+        Assert.Throws<SynchronizationLockException>(condition.Exit);
+        Assert.Throws<SynchronizationLockException>(() => condition.Wait(TimeSpan.FromMilliseconds(10)));
+
+        sharedLock.Enter();
+        Assert.IsType<SynchronizationLockException>(OnAnotherThread(() => Record.Exception(sharedLock.Exit)));
+        Assert.False(OnAnotherThread(() => sharedLock.TryEnter(TimeSpan.Zero))); // still held
+        sharedLock.Exit();
+        Assert.True(OnAnotherThread(() =>
+        {
+            bool taken = sharedLock.TryEnter(TimeSpan.Zero);
+            sharedLock.Exit();
+            return taken;
+        }));
+    });
+
+    /// <summary>Runs <paramref name="body"/> on a new thread (a task could run inline on this one).</summary>
+    private static TResult OnAnotherThread<TResult>(Func<TResult> body)
+    {
+        TResult result = default!;
+        Thread thread = new(() => result = body());
+        thread.Start();
+        thread.Join();
+        return result;
+    }
+
+    [Fact]
     public Task A_barrier_wait_alone_times_out_and_withdraws_then_two_processes_pass_it() => Deadline.Run(() =>
     {
         using Children children = new();

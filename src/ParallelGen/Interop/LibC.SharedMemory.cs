@@ -17,6 +17,7 @@ internal static unsafe partial class LibC
     public const int EOWNERDEAD = 130;
     public const int ENOTRECOVERABLE = 131;
     public const int ESRCH = 3;
+    public const int EPERM = 1;
 
     public const int CLOCK_MONOTONIC = 1;
     public const int PTHREAD_PROCESS_SHARED = 1;

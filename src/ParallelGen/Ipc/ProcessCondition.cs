@@ -31,7 +31,8 @@ public sealed unsafe class ProcessCondition : SharedObject
     public bool TryEnter(TimeSpan timeout) => Cell.Lock(Deadline.After(timeout), out _);
 
     /// <summary>Releases the condition's lock.</summary>
-    public void Exit() => Cell.Unlock();
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public void Exit() => Cell.Exit(nameof(ProcessCondition));
 
     /// <summary>Releases the lock, waits for a notification, and takes the lock again. Call it holding the lock, in a loop that checks the state.</summary>
     public void Wait() => Cell.Wait(Deadline.Infinite);

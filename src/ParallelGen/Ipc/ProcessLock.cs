@@ -39,7 +39,8 @@ public sealed unsafe class ProcessLock : SharedObject
     public bool TryEnter(TimeSpan timeout) => Cell.Enter(timeout, nameof(ProcessLock));
 
     /// <summary>Releases the lock.</summary>
-    public void Exit() => Cell.Unlock();
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public void Exit() => Cell.Exit(nameof(ProcessLock));
 
     /// <summary>Takes the lock for a <see langword="using"/> block: <c>using (sharedLock.EnterScope()) { ... }</c>.</summary>
     /// <exception cref="AbandonedMutexException">Its previous owner died holding it; the lock was released again.</exception>

@@ -34,7 +34,8 @@ public sealed unsafe class ProcessRLock : SharedObject
     public bool TryEnter(TimeSpan timeout) => Cell.Enter(timeout, nameof(ProcessRLock));
 
     /// <summary>Releases one level of the lock.</summary>
-    public void Exit() => Cell.Unlock();
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public void Exit() => Cell.Exit(nameof(ProcessRLock));
 
     internal static ProcessRLock Open(SharedMemory memory) => new(memory);
 }

@@ -101,6 +101,16 @@ internal readonly unsafe struct SyncCell
 
     public void Unlock() => LibC.pthread_mutex_unlock(_mutex);
 
+    /// <summary>Unlocks a user-visible lock, which only the thread holding it may do (as with <see cref="Mutex"/>).</summary>
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public void Exit(string typeName)
+    {
+        if (LibC.pthread_mutex_unlock(_mutex) == LibC.EPERM)
+        {
+            throw new SynchronizationLockException($"The calling thread does not hold this {typeName}: only the thread that entered it can exit it.");
+        }
+    }
+
     /// <summary>Waits on the condition variable (the mutex must be held); <see langword="false"/> on timeout.</summary>
     public bool Wait(Deadline deadline)
     {
@@ -131,6 +141,8 @@ internal readonly unsafe struct SyncCell
                 return true;
             case LibC.ETIMEDOUT:
                 return false;
+            case LibC.EPERM:
+                throw new SynchronizationLockException($"pthread {operation}: the calling thread does not hold the lock.");
             case LibC.EOWNERDEAD:
                 // The owner died while holding it: we hold it now; make it usable again.
                 LibC.pthread_mutex_consistent(_mutex);
