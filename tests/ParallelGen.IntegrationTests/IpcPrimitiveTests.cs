@@ -256,6 +256,32 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public Task Segments_left_by_a_dead_process_are_removed_when_another_process_first_creates_a_shared_object() => Deadline.Run(() =>
+    {
+        using Children children = new();
+        using Process exited = Process.Start("true")!;
+        exited.WaitForExit();
+        string stale = $"/dev/shm/pg-{exited.Id}-00000000deadbeef";
+        string live = $"/dev/shm/pg-{Environment.ProcessId}-00000000cafebabe";
+        File.WriteAllBytes(stale, new byte[16]);
+        File.WriteAllBytes(live, new byte[16]);
+        try
+        {
+            WorkerProcess sweeper = children.Add(WorkerProcess.Start(IpcPrimitiveWork.CreateSharedObject));
+            Assert.True(sweeper.Join(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, sweeper.ExitCode);
+
+            Assert.False(File.Exists(stale), "the dead process's segment is still there");
+            Assert.True(File.Exists(live), "a live process's segment was removed");
+        }
+        finally
+        {
+            File.Delete(stale);
+            File.Delete(live);
+        }
+    });
+
+    [Fact]
     public Task A_barrier_wait_alone_times_out_and_withdraws_then_two_processes_pass_it() => Deadline.Run(() =>
     {
         using Children children = new();

@@ -120,4 +120,11 @@ public static class IpcPrimitiveWork
         new Random(seed).NextBytes(data);
         queue.Put(data);
     }
+
+    /// <summary>Creates (and disposes) a shared object: in a fresh process, that first creation sweeps stale segments.</summary>
+    [ProcessTask]
+    public static void CreateSharedObject()
+    {
+        using SharedValue<int> value = new(1);
+    }
 }
