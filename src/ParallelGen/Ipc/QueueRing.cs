@@ -144,6 +144,8 @@ internal readonly unsafe struct QueueRing
             return null;
         }
 
+        int size = 0;
+        byte[] bytes;
         try
         {
             while (Count == 0)
@@ -164,25 +166,26 @@ internal readonly unsafe struct QueueRing
                 }
             }
 
-            int size = 0;
             CopyOut(new Span<byte>(&size, 4), Head);
-            byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Abs(size), 1));
+            bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Abs(size), 1));
             CopyOut(bytes.AsSpan(0, Math.Abs(size)), Head + 4);
             Head += 4L + Math.Abs(size);
             *(int*)(_base + CountOffset) -= 1;
             Cell.NotifyAll();
-            if (size < 0)
-            {
-                return ReadOverflow(bytes, -size, out length);
-            }
-
-            length = size;
-            return bytes;
         }
         finally
         {
             Cell.Unlock();
         }
+
+        // A large item is copied out of its own segment after the queue's lock is released.
+        if (size < 0)
+        {
+            return ReadOverflow(bytes, -size, out length);
+        }
+
+        length = size;
+        return bytes;
     }
 
     /// <summary>Copies an item out of its own segment (named by <paramref name="record"/>) and removes the segment.</summary>
