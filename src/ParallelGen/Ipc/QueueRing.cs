@@ -254,27 +254,14 @@ internal readonly unsafe struct QueueRing
     /// <summary>Waits until <see cref="Version"/> differs from <paramref name="seen"/>; <see langword="false"/> on timeout.</summary>
     public bool WaitForChange(long seen, Deadline deadline)
     {
-        if (!Cell.Lock(deadline, out _))
+        QueueRing ring = this;
+        if (!Cell.LockWhen(deadline, () => ring.Version != seen))
         {
             return false;
         }
 
-        try
-        {
-            while (Version == seen)
-            {
-                if (!Cell.Wait(deadline) && Version == seen)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
+        Cell.Unlock();
+        return true;
     }
 
     public void ClaimWriter() => Volatile.Write(ref *(int*)(_base + WriterPidOffset), Environment.ProcessId);
@@ -314,27 +301,14 @@ internal readonly unsafe struct QueueRing
 
     public bool WaitAllDone(Deadline deadline)
     {
-        if (!Cell.Lock(deadline, out _))
+        QueueRing ring = this;
+        if (!Cell.LockWhen(deadline, () => ring.Unfinished == 0))
         {
             return false;
         }
 
-        try
-        {
-            while (Unfinished > 0)
-            {
-                if (!Cell.Wait(deadline))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
+        Cell.Unlock();
+        return true;
     }
 
     /// <summary>
