@@ -7,7 +7,7 @@ namespace ParallelGen.IntegrationTests;
 public sealed class IpcPrimitiveTests(ITestOutputHelper output)
 {
     [Fact]
-    public Task Kill_gives_exit_code_minus_9_and_WaitForExitAsync_completes() => Deadline.Run(async () =>
+    public Task Kill_gives_exit_code_minus_9_WaitForExitAsync_completes_and_the_process_leaves_ActiveChildren() => Deadline.Run(async () =>
     {
         using Children children = new();
         WorkerProcess child = children.Add(WorkerProcess.Start(IpcPrimitiveWork.SleepForever));
@@ -18,8 +18,11 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
         using CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => child.WaitForExitAsync(soon.Token));
 
+        Assert.Contains(child, WorkerProcess.ActiveChildren());
+
         child.Kill();
         await child.WaitForExitAsync(CancellationToken.None);
+        Assert.DoesNotContain(child, WorkerProcess.ActiveChildren());
         Assert.False(child.IsAlive);
         Assert.Equal(-9, child.ExitCode);
         Assert.False(Processes.IsAlive(child.Pid));

@@ -69,6 +69,16 @@ public sealed partial class WorkerProcess : IWorkerOwner
         return new WorkerProcess(new ProcessUnit<TArgs, TResult>(task, args), options);
     }
 
+    /// <summary>Gets the processes started from this process that are still running (Python's <c>active_children()</c>).</summary>
+    /// <returns>A snapshot, in start order.</returns>
+    public static WorkerProcess[] ActiveChildren()
+    {
+        lock (s_live)
+        {
+            return [.. s_live];
+        }
+    }
+
     /// <summary>Waits until the process exits (Python's <c>join()</c>).</summary>
     public void Join() => _exited.Task.Wait();
 
