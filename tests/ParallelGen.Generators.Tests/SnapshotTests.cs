@@ -26,6 +26,7 @@ public sealed class SnapshotTests
                 [ProcessTask] public static ValueTask<int> CountAsync(List<string> lines) => new(lines.Count);
                 [ProcessTask] public static Task FlushAsync() => Task.CompletedTask;
                 [ProcessTask(MaxRetries = 3)] internal static (int Min, int Max) Range(int[] values) => (values[0], values[^1]);
+                [ProcessTask] public static int? Find(int?[] values, (int? Low, long High) bounds) => values[0];
             }
 
             public static class Program
@@ -43,6 +44,7 @@ public sealed class SnapshotTests
                     await pool.ApplyAsync(Work.FlushAsync);
                     int count = await pool.ApplyAsync(Work.CountAsync, new List<string>());
                     (int, int) range = pool.Apply(Work.Range, data);
+                    int? found = pool.Apply(Work.Find, new int?[] { 1, null }, ((int?)null, 5L));
                 }
             }
             """;

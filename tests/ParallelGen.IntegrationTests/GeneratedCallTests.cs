@@ -84,6 +84,9 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
         Assert.Equal((1, 9), test.Pool.Apply(Work.Range, new[] { 5, 1, 9 }));
         Assert.Equal([Color.Green, Color.Blue, Color.Red], test.Pool.Map(Work.Next, [Color.Red, Color.Green, Color.Blue]));
 
+        Assert.Equal(7, test.Pool.Apply(Work.FirstAbove, new int?[] { null, 3, 7 }, (int?)4));
+        Assert.Null(test.Pool.Apply(Work.FirstAbove, new int?[] { null, 3 }, (int?)4));
+
         await test.Pool.ApplyAsync(Work.Pause, 5);
         string[] shouted = await test.Pool.MapAsync(Work.ShoutAsync, ["a", "b"]);
         Assert.Equal(["A!", "B!"], shouted);

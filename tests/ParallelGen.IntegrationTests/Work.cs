@@ -109,6 +109,9 @@ public static class Work
     public static int ReadUnreadable(Unreadable value) => value.Value;
 
     [ProcessTask]
+    public static int? FirstAbove(int?[] values, int? threshold) => values.FirstOrDefault(v => v > threshold);
+
+    [ProcessTask]
     public static int SleepThenPid(int milliseconds)
     {
         Thread.Sleep(milliseconds);

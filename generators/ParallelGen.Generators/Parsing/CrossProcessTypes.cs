@@ -84,7 +84,7 @@ internal static class CrossProcessTypes
         if (!IsPrimitive(array.ElementType))
         {
             string element = Name(array.ElementType);
-            string formatter = array.ElementType.IsUnmanagedType ? "UnmanagedArrayFormatter" : "ArrayFormatter";
+            string formatter = array.ElementType.IsUnmanagedType ? "DangerousUnmanagedArrayFormatter" : "ArrayFormatter";
             registrations?.Add(new FormatterRegistration(Name(array), $"{Formatters}{formatter}<{element}>"));
         }
 
@@ -172,7 +172,7 @@ internal static class CrossProcessTypes
     }
 
     private static FormatterRegistration Unmanaged(ITypeSymbol type) =>
-        new(Name(type), $"{Formatters}UnmanagedFormatter<{Name(type)}>");
+        new(Name(type), $"{Formatters}DangerousUnmanagedFormatter<{Name(type)}>");
 
     private static string? CrossProcessFormatter(INamedTypeSymbol type)
     {

@@ -47,7 +47,7 @@ internal static class TaskParser
         if (parameters.Count == 0 || result is null)
         {
             // No arguments or no result: Unit crosses instead, and Native AOT needs its formatter too.
-            formatters.Add(new FormatterRegistration(UnitType, $"global::MemoryPack.Formatters.UnmanagedFormatter<{UnitType}>"));
+            formatters.Add(new FormatterRegistration(UnitType, $"global::MemoryPack.Formatters.DangerousUnmanagedFormatter<{UnitType}>"));
         }
 
         return new TaskModel(

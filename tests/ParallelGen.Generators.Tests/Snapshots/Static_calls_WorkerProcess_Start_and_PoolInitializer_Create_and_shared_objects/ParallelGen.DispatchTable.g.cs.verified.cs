@@ -45,7 +45,7 @@ namespace ParallelGen.Generated
             Register(new global::MemoryPack.Formatters.ValueTupleFormatter<string, global::ParallelGen.ProcessQueue<string>>());
             Register(new global::ParallelGen.ProcessQueueFormatter<string>());
             Register(new global::ParallelGen.SharedArrayFormatter<float>());
-            Register(new global::MemoryPack.Formatters.UnmanagedFormatter<global::ParallelGen.Unit>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<global::ParallelGen.Unit>());
         }
 
         private static void Register<T>(global::MemoryPack.MemoryPackFormatter<T> formatter)

@@ -34,6 +34,13 @@ namespace Demo
                 body: static (args, cancellationToken) => new global::System.Threading.Tasks.ValueTask<string>(global::Demo.Work.FetchAsync(args, cancellationToken)),
                 acceptsCancellation: true);
 
+        /// <summary>Runs <c>Demo.Work.Find(int?[], (int? Low, long High))</c> in a worker process.</summary>
+        public static readonly global::ParallelGen.Dispatch.ProcessTask<(int?[], (int? Low, long High)), int?> Find =
+            global::ParallelGen.Dispatch.ProcessTask.Create<(int?[], (int? Low, long High)), int?>(
+                id: 0xA0C143F4974E2D91UL,
+                name: "Demo.Work.Find(int?[], (int? Low, long High))",
+                body: static (args, cancellationToken) => global::Demo.Work.Find(args.Item1, args.Item2));
+
         /// <summary>Runs <c>Demo.Work.FlushAsync()</c> in a worker process.</summary>
         public static readonly global::ParallelGen.Dispatch.ProcessTask<global::ParallelGen.Unit, global::ParallelGen.Unit> FlushAsync =
             global::ParallelGen.Dispatch.ProcessTask.CreateAsync<global::ParallelGen.Unit, global::ParallelGen.Unit>(

@@ -38,6 +38,7 @@ namespace ParallelGen.Generated
             0x57CF798782C595FCUL => global::Demo.WorkProcessTasks.CountAsync,
             0x713AC928CCBB901CUL => global::Demo.WorkProcessTasks.Seed,
             0x9549A761C5F2DC2CUL => global::Demo.WorkProcessTasks.Range,
+            0xA0C143F4974E2D91UL => global::Demo.WorkProcessTasks.Find,
             0xC3BFDAC8595032D5UL => global::Demo.WorkProcessTasks.FetchAsync,
             0xEEDD09200A8080B0UL => global::Demo.WorkProcessTasks.Square,
             0xF303DA0170108307UL => global::Demo.WorkProcessTasks.FlushAsync,
@@ -46,10 +47,14 @@ namespace ParallelGen.Generated
 
         private static void RegisterFormatters()
         {
-            Register(new global::MemoryPack.Formatters.UnmanagedFormatter<(int Min, int Max)>());
-            Register(new global::MemoryPack.Formatters.UnmanagedFormatter<(int, long)>());
-            Register(new global::MemoryPack.Formatters.UnmanagedFormatter<global::ParallelGen.Unit>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<(int Min, int Max)>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<(int, long)>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<(int? Low, long High)>());
+            Register(new global::MemoryPack.Formatters.ValueTupleFormatter<int?[], (int? Low, long High)>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<global::ParallelGen.Unit>());
             Register(new global::MemoryPack.Formatters.ListFormatter<string>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<int?>());
+            Register(new global::MemoryPack.Formatters.DangerousUnmanagedArrayFormatter<int?>());
         }
 
         private static void Register<T>(global::MemoryPack.MemoryPackFormatter<T> formatter)

@@ -21,44 +21,48 @@ namespace ParallelGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("ParallelGen", "{version}")]
     file static class ProcessTaskInterceptors
     {
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(28,25)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(29,25)
         public static long Apply_Add(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, long, long> task, int arg1, long arg2) =>
             receiver.Apply(global::Demo.WorkProcessTasks.Add, (arg1, arg2));
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(30,14)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(36,27)
+        public static int? Apply_Find(this global::ParallelGen.ProcessPool receiver, global::System.Func<int?[], (int?, long), int?> task, int?[] arg1, (int?, long) arg2) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Find, (arg1, arg2));
+
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(31,14)
         public static void Apply_Log(this global::ParallelGen.ProcessPool receiver, global::System.Action<string> task, string arg1) =>
             receiver.Apply(global::Demo.WorkProcessTasks.Log, arg1);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(34,33)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(35,33)
         public static (int Min, int Max) Apply_Range(this global::ParallelGen.ProcessPool receiver, global::System.Func<int[], (int Min, int Max)> task, int[] arg1) =>
             receiver.Apply(global::Demo.WorkProcessTasks.Range, arg1);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(29,25)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(30,25)
         public static int Apply_Seed(this global::ParallelGen.ProcessPool receiver, global::System.Func<int> task) =>
             receiver.Apply(global::Demo.WorkProcessTasks.Seed, default(global::ParallelGen.Unit));
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(33,32)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(34,32)
         public static global::ParallelGen.AsyncResult<int> ApplyAsync_CountAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::System.Collections.Generic.List<string>, global::System.Threading.Tasks.ValueTask<int>> task, global::System.Collections.Generic.List<string> arg1, global::System.Action<int>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.ApplyAsync(global::Demo.WorkProcessTasks.CountAsync, arg1, callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(31,41)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(32,41)
         public static global::ParallelGen.AsyncResult<string> ApplyAsync_FetchAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> task, string arg1, global::System.Action<string>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.ApplyAsync(global::Demo.WorkProcessTasks.FetchAsync, arg1, callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(32,20)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(33,20)
         public static global::ParallelGen.AsyncResult ApplyAsync_FlushAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::System.Threading.Tasks.Task> task, global::System.Action? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.ApplyAsync(global::Demo.WorkProcessTasks.FlushAsync, default(global::ParallelGen.Unit), callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(24,30)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(25,24)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(25,30)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(26,24)
         public static int[] Map_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
             receiver.Map(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(26,30)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(27,30)
         public static global::System.Threading.Tasks.Task<int[]> MapAsync_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.MapAsync(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken);
 
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(27,28)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(28,28)
         public static long[] Starmap_Add(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, long, long> task, global::System.Collections.Generic.IEnumerable<(int, long)> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
             receiver.Starmap(global::Demo.WorkProcessTasks.Add, items: items, chunkSize: chunkSize, progress: progress);
     }
