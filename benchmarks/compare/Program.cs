@@ -19,7 +19,7 @@ if (args is ["--probe-imap"])
     return 0;
 }
 
-string root = Tools.RepositoryRoot();
+string root = ParallelGen.Testing.Repository.Root;
 string artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "compare")).FullName;
 
 Console.WriteLine("1/5 machine limits (pipe ping-pong, memcpy)");
@@ -110,17 +110,4 @@ internal static class Tools
     }
 
     public static JsonElement Json(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
-
-    public static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ParallelGen.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run this from inside the ParallelGen repository.");
-    }
 }

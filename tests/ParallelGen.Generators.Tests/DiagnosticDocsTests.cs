@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using ParallelGen.Generators.Diagnostics;
@@ -26,7 +25,7 @@ public sealed partial class DiagnosticDocsTests
     [Fact]
     public void Every_id_has_exactly_one_documented_entry_with_examples()
     {
-        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        string docs = File.ReadAllText(Repository.PathOf("docs", "diagnostics.md"));
         string[] headings = [.. HeadingPattern().Matches(docs).Select(m => m.Groups[1].Value)];
 
         Assert.Equal(headings.Length, headings.Distinct().Count());
@@ -45,8 +44,8 @@ public sealed partial class DiagnosticDocsTests
     [Fact]
     public void Every_id_is_tracked_in_the_release_files_and_supported_by_an_analyzer()
     {
-        string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generators", "ParallelGen.Generators", "AnalyzerReleases.Unshipped.md"))
-            + File.ReadAllText(Path.Combine(RepositoryRoot(), "generators", "ParallelGen.Generators", "AnalyzerReleases.Shipped.md"));
+        string releases = File.ReadAllText(Repository.PathOf("generators", "ParallelGen.Generators", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Repository.PathOf("generators", "ParallelGen.Generators", "AnalyzerReleases.Shipped.md"));
         string[] supported = [.. new TaskDeclarationAnalyzer().SupportedDiagnostics.Concat(new CallSiteAnalyzer().SupportedDiagnostics).Select(d => d.Id)];
         Assert.All(s_descriptors, d =>
         {
@@ -54,9 +53,6 @@ public sealed partial class DiagnosticDocsTests
             Assert.Contains(d.Id, supported);
         });
     }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 
     [GeneratedRegex("^## (PG[0-9]{4})", RegexOptions.Multiline)]
     private static partial Regex HeadingPattern();

@@ -11,9 +11,9 @@ namespace ParallelGen.Generators.Tests;
 /// </summary>
 internal static partial class SnapshotVerifier
 {
-    public static void Verify(GeneratorRunResult result, [CallerMemberName] string test = "", [CallerFilePath] string callerFile = "")
+    public static void Verify(GeneratorRunResult result, [CallerMemberName] string test = "")
     {
-        string directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots", test);
+        string directory = Repository.PathOf("tests", "ParallelGen.Generators.Tests", "Snapshots", test);
         bool update = Environment.GetEnvironmentVariable("PARALLELGEN_UPDATE_SNAPSHOTS") == "1";
         Directory.CreateDirectory(directory);
 

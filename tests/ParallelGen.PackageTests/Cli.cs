@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ParallelGen.PackageTests;
@@ -7,8 +6,6 @@ namespace ParallelGen.PackageTests;
 /// <summary>Runs command-line tools with a deadline, capturing their output; a tool that overruns is killed with its children.</summary>
 internal static class Cli
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
     public static (int ExitCode, string Output) Run(string fileName, string arguments, string workingDirectory, TimeSpan timeout)
     {
         ProcessStartInfo start = new(fileName, arguments)
@@ -59,7 +56,4 @@ internal static class Cli
             }
         }
     }
-
-    private static string FindRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

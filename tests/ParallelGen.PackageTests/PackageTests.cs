@@ -32,7 +32,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         // A unique version, so that no earlier copy in the NuGet cache can stand in for this build.
         string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
-        Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Cli.RepositoryRoot, s_slow);
+        Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Repository.Root, s_slow);
         Assert.True(File.Exists(Path.Combine(feed, $"ParallelGen.{version}.nupkg")));
 
         string app = Path.Combine(_work, "App");
@@ -67,7 +67,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
     {
         string publish = Path.Combine(_work, "aot");
         Stopwatch watch = Stopwatch.StartNew();
-        string log = Cli.Dotnet($"publish samples/Primes -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Cli.RepositoryRoot, TimeSpan.FromMinutes(10));
+        string log = Cli.Dotnet($"publish samples/Primes -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Repository.Root, TimeSpan.FromMinutes(10));
         output.WriteLine($"publish took {watch.ElapsedMilliseconds} ms");
         Assert.DoesNotContain(": warning ", log);
 
@@ -83,7 +83,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
     {
         // Each of these needs a MemoryPack formatter that only generated registration provides under AOT.
         string publish = Path.Combine(_work, "host-aot");
-        string log = Cli.Dotnet($"publish tests/ParallelGen.TestHost -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Cli.RepositoryRoot, TimeSpan.FromMinutes(10));
+        string log = Cli.Dotnet($"publish tests/ParallelGen.TestHost -c Release -r linux-x64 -p:Aot=true -o \"{publish}\"", Repository.Root, TimeSpan.FromMinutes(10));
         Assert.DoesNotContain(": warning ", log);
 
         (int exitCode, string run) = Cli.Run(Path.Combine(publish, "ParallelGen.TestHost"), "types", publish, TimeSpan.FromMinutes(2));
