@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace ParallelGen.IntegrationTests;
@@ -36,5 +37,40 @@ public sealed class InitializerTests(ITestOutputHelper output)
         Assert.Contains("FailToInitialize", error.Message);
         Assert.Contains("no database", error.Message);
         Assert.Throws<InvalidOperationException>(() => test.Pool.Apply(Work.Greet, "y"));
+    });
+
+    [Fact]
+    public Task Workers_killed_from_outside_while_starting_are_replaced_however_often_it_happens() => Deadline.Run(async () =>
+    {
+        // The initializer holds every worker in start-up until the gate file exists, so each kill hits a worker that
+        // is not ready yet: five kills in a row, more than the three failed starts that fault a pool.
+        string gate = Path.Combine(Path.GetTempPath(), $"parallelgen-gate-{Guid.NewGuid():N}");
+        using TestPool test = new(processes: 1, options: new ProcessPoolOptions { Initializer = PoolInitializer.Create(Work.WaitForFile, gate) });
+        try
+        {
+            AsyncResult<int> call = test.Pool.ApplyAsync(Work.Spin, 21);
+            HashSet<int> killed = [];
+            while (killed.Count < 5)
+            {
+                Assert.False(call.Ready, $"the call ended after {killed.Count} kills: {call.AsTask().Exception?.InnerException?.Message}");
+                test.Remember();
+                if (test.Pool.WorkerPids is [int starting] && killed.Add(starting))
+                {
+                    Process.GetProcessById(starting).Kill();
+                }
+
+                await Task.Delay(10);
+            }
+
+            File.WriteAllText(gate, "");
+            Assert.Equal(42, await call);
+            test.Remember();
+            output.WriteLine($"{killed.Count} workers killed while starting; the sixth started and answered");
+            Assert.DoesNotContain(test.Pool.WorkerPids.Single(), killed);
+        }
+        finally
+        {
+            File.Delete(gate);
+        }
     });
 }

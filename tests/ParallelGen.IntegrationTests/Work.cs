@@ -76,6 +76,22 @@ public static class Work
     [ProcessTask]
     public static void FailToInitialize() => throw new InvalidOperationException("no database");
 
+    /// <summary>An initializer that holds its worker in start-up until <paramref name="path"/> exists (at most 30 s).</summary>
+    [ProcessTask]
+    public static void WaitForFile(string path)
+    {
+        System.Diagnostics.Stopwatch waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"{path} did not appear");
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
     [ProcessTask]
     public static string Greet(string name) => $"{Greeting ?? "(no initializer)"} {name}";
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParallelGen.Interop;
 using ParallelGen.Pool;
 using ParallelGen.Worker;
 
@@ -449,7 +450,7 @@ public sealed partial class ProcessPool : IWorkerOwner
             }
 
             _liveWorkers--;
-            if (!worker.IsReady && _state != PoolState.Terminated && !worker.ShutdownRequested)
+            if (!worker.IsReady && _state != PoolState.Terminated && !worker.ShutdownRequested && !KilledFromOutside(exitCode, detail))
             {
                 _startFailures++;
                 if (_startFailures >= MaxStartFailures)
@@ -523,6 +524,14 @@ public sealed partial class ProcessPool : IWorkerOwner
 
         Pump();
     }
+
+    /// <summary>
+    /// A worker that SIGKILL or SIGTERM stopped without the pool giving a reason was killed by someone else (a user,
+    /// the OOM killer): that says nothing about whether workers can start, so it does not count as a failed start.
+    /// A broken start shows as an exit code, a crash signal (SIGSEGV, SIGABRT) or the pool's own start timeout.
+    /// </summary>
+    private static bool KilledFromOutside(int? exitCode, string? detail) =>
+        detail is null && exitCode is -LibC.SIGKILL or -LibC.SIGTERM;
 
     /// <summary>Fails every call still waiting in the queue (the pool was terminated or cannot start workers).</summary>
     private void FailQueued(Exception exception)
