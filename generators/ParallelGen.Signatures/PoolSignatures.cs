@@ -91,20 +91,21 @@ internal static class PoolSignatures
             ("task", TaskDoc),
             ("items", "The inputs, pulled lazily as workers free up, so an endless or huge sequence streams in bounded memory."),
             ("chunkSize", "Items per message to a worker (default 1, as in Python)."),
+            ("progress", "Receives progress at most every 50 ms: results arrived, and the total once the input has been read to its end."),
         ];
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; yields results in input order as they arrive (Python's <c>imap</c>).", shape, types, docs,
             "The results, in input order.");
-        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "Imap", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
+        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "Imap", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, IProgress<PoolProgress>? progress = null");
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; yields results as they complete (Python's <c>imap_unordered</c>).", shape, types, docs,
             "The results, in completion order.");
-        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "ImapUnordered", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1");
+        SignatureGenerator.Method(text, shape, "IEnumerable<TResult>", "ImapUnordered", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, IProgress<PoolProgress>? progress = null");
 
         Doc(text, "Applies <paramref name=\"task\"/> to every item lazily; an asynchronous stream of results in input order.", shape, types,
             [.. docs, ("cancellationToken", TokenDoc)],
             "The results, in input order.");
-        SignatureGenerator.Method(text, shape, "IAsyncEnumerable<TResult>", "ImapAsync", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, CancellationToken cancellationToken = default");
+        SignatureGenerator.Method(text, shape, "IAsyncEnumerable<TResult>", "ImapAsync", typeParameters, $"{del} task, IEnumerable<TArg> items, int chunkSize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default");
     }
 
     private static void Doc(StringBuilder text, string summary, TaskShape shape, IReadOnlyList<string> types, IEnumerable<(string Name, string Text)> parameters, string? returns)

@@ -45,6 +45,13 @@ public sealed class SnapshotTests
                     int count = await pool.ApplyAsync(Work.CountAsync, new List<string>());
                     (int, int) range = pool.Apply(Work.Range, data);
                     int? found = pool.Apply(Work.Find, new int?[] { 1, null }, ((int?)null, 5L));
+                    foreach (int square in pool.Imap(Work.Square, data, chunkSize: 8, progress: new System.Progress<PoolProgress>()))
+                    {
+                    }
+
+                    await foreach (int square in pool.ImapAsync(Work.Square, data, cancellationToken: CancellationToken.None))
+                    {
+                    }
                 }
             }
             """;

@@ -95,6 +95,74 @@ public sealed class ImapTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Imap_reports_progress_and_learns_the_total_when_the_input_ends() => Deadline.Run(() =>
+    {
+        using TestPool test = new();
+        SynchronousProgress progress = new();
+        using ManualResetEventSlim firstReport = new();
+        progress.Reported += _ => firstReport.Set();
+        IEnumerable<int> Input()
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                // The second half is produced only after a report, so at least one report precedes the input's end.
+                if (i == 500)
+                {
+                    Assert.True(firstReport.Wait(TimeSpan.FromSeconds(20)), "no progress report while the input was still being produced");
+                }
+
+                yield return i;
+            }
+        }
+
+        int[] squares = [.. test.Pool.Imap(Work.Square, Input(), chunkSize: 10, progress: progress)];
+
+        PoolProgress[] reports = progress.Reports;
+        output.WriteLine($"{reports.Length} reports: {string.Join(", ", reports.Select(r => $"{r.Completed}/{r.Total?.ToString() ?? "?"}"))}");
+        Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * x), squares);
+        Assert.Null(reports[0].Total);
+        Assert.Null(reports[0].Fraction);
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Completed <= p.Second.Completed), "progress went backwards");
+        Assert.Equal(new PoolProgress(1000, 1000, reports[^1].Elapsed), reports[^1]);
+        Assert.Single(reports, r => r.Completed == r.Total);
+    });
+
+    [Fact]
+    public Task Cancelling_ImapAsync_stops_pulling_the_input_even_while_the_consumer_is_busy() => Deadline.Run(async () =>
+    {
+        using TestPool test = new();
+        long pulled = 0;
+        IEnumerable<int> SlowEndless()
+        {
+            while (true)
+            {
+                Thread.Sleep(5);
+                Interlocked.Increment(ref pulled);
+                yield return 3;
+            }
+        }
+
+        using CancellationTokenSource cancel = new();
+        long atCancel = 0;
+        long afterBusy = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (int _ in test.Pool.ImapAsync(Work.Square, SlowEndless(), cancellationToken: cancel.Token))
+            {
+                cancel.Cancel();
+                Thread.Sleep(20); // the feeder, if it is still running, finishes the item it is producing
+                atCancel = Interlocked.Read(ref pulled);
+                await Task.Delay(300); // busy with the first result: the call must not keep pulling input meanwhile
+                afterBusy = Interlocked.Read(ref pulled);
+            }
+        });
+
+        output.WriteLine($"pulled {atCancel} items by the cancel, {afterBusy} after 300 ms more");
+        Assert.Equal(atCancel, afterBusy);
+        Assert.Equal(9, test.Pool.Apply(Work.Square, 3));
+    });
+
+    [Fact]
     public Task ImapAsync_streams_results_and_stops_when_cancelled() => Deadline.Run(async () =>
     {
         using TestPool test = new();

@@ -133,26 +133,15 @@ public sealed class PoolBasicsTests(ITestOutputHelper output)
     public async Task Progress_reaches_the_total()
     {
         using TestPool test = new();
-        List<PoolProgress> reports = [];
-        SynchronousProgress progress = new(p =>
-        {
-            lock (reports)
-            {
-                reports.Add(p);
-            }
-        });
+        SynchronousProgress progress = new();
 
         await Deadline.Run(() => test.Pool.Map(TestTasks.Square, Enumerable.Range(0, 1000), chunkSize: 10, progress: progress));
 
+        PoolProgress[] reports = progress.Reports;
         PoolProgress last = reports[^1];
         Assert.Equal(1000, last.Completed);
         Assert.Equal(1000, last.Total);
         Assert.Equal(1.0, last.Fraction);
         Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Completed <= p.Second.Completed), "progress went backwards");
-    }
-
-    private sealed class SynchronousProgress(Action<PoolProgress> report) : IProgress<PoolProgress>
-    {
-        public void Report(PoolProgress value) => report(value);
     }
 }

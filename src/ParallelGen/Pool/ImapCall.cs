@@ -24,15 +24,19 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<long, Outcome> _stash = [];
     private readonly object _capacityLock = new();
+    private readonly ProgressReporter? _progress;
     private int _outstanding;
     private volatile bool _stopped;
     private volatile bool _feedDone;
     private long _next;
     private long _end = -1;
     private Exception? _endError;
+    private long _arrived;
+    private long? _total;
 
-    public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, Action pump)
+    public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, IProgress<PoolProgress>? progress, Action pump)
     {
+        _progress = progress is null ? null : new ProgressReporter(progress);
         _task = task;
         _items = items;
         _chunkSize = chunkSize;
@@ -166,6 +170,9 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     /// <summary>Yields the results asynchronously.</summary>
     public async IAsyncEnumerable<TResult> EnumerateAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Cancelling stops the call at once, even while the consumer is busy with an item: no more input is pulled
+        // and queued chunks are dropped. The enumeration itself throws at its next step.
+        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => ((ImapCall<TArgs, TResult>)state!).Stop(), this);
         try
         {
             while (await NextAsync(cancellationToken).ConfigureAwait(false) is { } outcome)
@@ -240,6 +247,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     private void Feed()
     {
         long index = 0;
+        Exception? inputError = null;
         try
         {
             using IEnumerator<TArgs> enumerator = _items.GetEnumerator();
@@ -283,23 +291,22 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
                     break;
                 }
             }
-
-            _outcomes.Writer.TryWrite(Outcome.EndAt(index, null));
         }
         catch (Exception exception)
         {
             // The input itself failed: its error surfaces after the results of the items before it.
-            _outcomes.Writer.TryWrite(Outcome.EndAt(index, exception));
+            inputError = exception;
         }
-        finally
-        {
-            lock (_ready)
-            {
-                _feedDone = true;
-            }
 
-            _pump();
+        lock (_ready)
+        {
+            _feedDone = true;
         }
+
+        // Progress first, so that a consumer that has seen the end has also seen the final report.
+        CountArrived(0, total: index);
+        _outcomes.Writer.TryWrite(Outcome.EndAt(index, inputError));
+        _pump();
     }
 
     private void OnSegmentDone(Segment segment, in DoneFrame done)
@@ -334,7 +341,27 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             }
         }
 
+        CountArrived(segment.Count);
         _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, results, errors, null));
+    }
+
+    /// <summary>
+    /// Reports progress: <paramref name="count"/> more items have their outcome. The total becomes known when the
+    /// feeder reaches the end of the input; the final report comes when every item up to there has arrived.
+    /// </summary>
+    private void CountArrived(int count, long? total = null)
+    {
+        if (_progress is null || _stopped)
+        {
+            return;
+        }
+
+        lock (_progress)
+        {
+            _arrived += count;
+            _total ??= total;
+            _progress.Report(_arrived, _total, final: _arrived == _total);
+        }
     }
 
     private void OnSegmentFailed(Segment segment, Exception exception)
@@ -344,6 +371,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             _running.Remove(segment);
         }
 
+        CountArrived(segment.Count);
         _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, null, null, exception));
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ParallelGen.Dispatch;
 using ParallelGen.Serialization;
@@ -13,20 +12,16 @@ namespace ParallelGen.Pool;
 /// </summary>
 internal sealed class MapCall<TArgs, TResult> : IWorkSource
 {
-    private static readonly long s_progressInterval = Stopwatch.Frequency / 20;
-
     private readonly ProcessTask<TArgs, TResult> _task;
     private readonly IReadOnlyList<TArgs> _items;
     private readonly int _chunkSize;
-    private readonly IProgress<PoolProgress>? _progress;
+    private readonly ProgressReporter? _progress;
     private readonly TResult[] _results;
     private readonly TaskCompletionSource<TResult[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<Chunk> _running = [];
-    private readonly long _started = Stopwatch.GetTimestamp();
     private CancellationTokenRegistration _registration;
     private int _next;
     private int _completed;
-    private long _lastReport;
     private volatile bool _finished;
 
     public MapCall(ProcessTask<TArgs, TResult> task, IReadOnlyList<TArgs> items, int chunkSize, IProgress<PoolProgress>? progress)
@@ -34,7 +29,7 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         _task = task;
         _items = items;
         _chunkSize = chunkSize;
-        _progress = progress;
+        _progress = progress is null ? null : new ProgressReporter(progress);
         _results = new TResult[items.Count];
     }
 
@@ -97,7 +92,8 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
             _running.Remove(chunk);
             _completed += chunk.Count;
             complete = _completed == _results.Length;
-            ReportProgress(complete);
+            // Under _running's lock, so that counts never go backwards.
+            _progress?.Report(_completed, _results.Length, final: complete);
         }
 
         if (complete && !_finished)
@@ -105,22 +101,6 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
             _finished = true;
             _registration.Dispose();
             _completion.TrySetResult(_results);
-        }
-    }
-
-    /// <summary>Reports progress at most every 50 ms, and always at the end. Called under <c>_running</c>'s lock, so counts never go backwards.</summary>
-    private void ReportProgress(bool final)
-    {
-        if (_progress is null)
-        {
-            return;
-        }
-
-        long now = Stopwatch.GetTimestamp();
-        if (final || now - _lastReport >= s_progressInterval)
-        {
-            _lastReport = now;
-            _progress.Report(new PoolProgress(_completed, _results.Length, Stopwatch.GetElapsedTime(_started, now)));
         }
     }
 

@@ -1,8 +1,11 @@
 namespace ParallelGen;
 
-/// <summary>How far a bulk call (<c>Map</c>, <c>Starmap</c> and their async forms) has come, for progress bars.</summary>
+/// <summary>How far a bulk call (<c>Map</c>, <c>Starmap</c>, their async forms, the <c>Imap</c> family) has come, for progress bars.</summary>
 /// <param name="Completed">The number of items whose results have arrived.</param>
-/// <param name="Total">The number of items, when known (always, for the calls that report progress today).</param>
+/// <param name="Total">
+/// The number of items, when known: always for <c>Map</c> and <c>Starmap</c>; for <c>Imap</c>, once its lazy input has
+/// been read to the end.
+/// </param>
 /// <param name="Elapsed">The time since the call started.</param>
 public readonly record struct PoolProgress(long Completed, long? Total, TimeSpan Elapsed)
 {

@@ -53,6 +53,14 @@ namespace ParallelGen.Generated
         public static global::ParallelGen.AsyncResult ApplyAsync_FlushAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::System.Threading.Tasks.Task> task, global::System.Action? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.ApplyAsync(global::Demo.WorkProcessTasks.FlushAsync, default(global::ParallelGen.Unit), callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(37,37)
+        public static global::System.Collections.Generic.IEnumerable<int> Imap_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
+            receiver.Imap(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress);
+
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(41,43)
+        public static global::System.Collections.Generic.IAsyncEnumerable<int> ImapAsync_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
+            receiver.ImapAsync(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken);
+
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(25,30)
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(26,24)
         public static int[] Map_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
