@@ -133,6 +133,27 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public Task PG0100_lambda_as_pool_initializer() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static ProcessPoolOptions Options() => new() { Initializer = PoolInitializer.Create({|PG0100:(string name) => Console.WriteLine(name)|}, "db") };
+        }
+        """);
+
+    [Fact]
+    public Task PG0106_wrong_argument_type_for_the_pool_initializer() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Setup
+        {
+            [ProcessTask] public static void Connect(string connectionString, int retries) { }
+        }
+
+        public static class Program
+        {
+            public static ProcessPoolOptions Options() => new() { Initializer = PoolInitializer.Create(Setup.Connect, "db", {|PG0106:"three"|}) };
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
     public Task PG0101_local_function() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
         public static class Program
         {

@@ -52,6 +52,92 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Callbacks_run_on_the_thread_pool_so_a_slow_one_does_not_hold_up_the_pool() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        using ManualResetEventSlim release = new();
+        bool onThreadPool = false;
+        AsyncResult<int> slow = test.Pool.ApplyAsync(Work.Square, 4, callback: _ =>
+        {
+            onThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+            release.Wait(TimeSpan.FromSeconds(30));
+        });
+
+        // The callback blocks, yet the only worker's results are still read: the next call completes meanwhile.
+        Assert.Equal(9, test.Pool.ApplyAsync(Work.Square, 3).Get(TimeSpan.FromSeconds(10)));
+        Assert.False(slow.Ready); // a result is ready only after its callback has run
+        release.Set();
+        Assert.Equal(16, slow.Get(TimeSpan.FromSeconds(10)));
+        Assert.True(onThreadPool);
+    });
+
+    [Fact]
+    public Task A_throwing_callback_fails_its_result_and_the_error_callback_runs_before_Wait_returns() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 1);
+        AsyncResult<int> result = test.Pool.ApplyAsync(Work.Square, 2, callback: _ => throw new InvalidOperationException("callback failed"));
+        InvalidOperationException thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await result);
+        Assert.Equal("callback failed", thrown.Message);
+        Assert.False(result.Successful);
+
+        Exception? seen = null;
+        AsyncResult<int> failing = test.Pool.ApplyAsync(Work.Fail, 13, errorCallback: e => seen = e);
+        Assert.True(failing.Wait(TimeSpan.FromSeconds(10)));
+        RemoteTaskException error = Assert.IsType<RemoteTaskException>(seen);
+        Assert.False(failing.Successful);
+        Assert.Same(error, Assert.Throws<RemoteTaskException>(() => failing.Get()));
+        Assert.Equal("unlucky 13", error.Message);
+    });
+
+    [Fact]
+    public Task Wait_with_a_timeout_returns_false_until_the_call_completes() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        AsyncResult<int> sleeper = test.Pool.ApplyAsync(Work.SleepFor, 500);
+
+        Assert.False(sleeper.Wait(TimeSpan.FromMilliseconds(50)));
+        Assert.False(sleeper.Ready);
+        sleeper.Wait();
+        Assert.True(sleeper.Ready);
+        Assert.True(sleeper.Successful);
+        Assert.Equal(500, sleeper.Get());
+    });
+
+    [Fact]
+    public Task Cancelling_a_call_fires_the_token_of_the_generated_task_in_its_worker() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 1);
+        string marker = Path.Combine(Path.GetTempPath(), $"parallelgen-cancel-{Guid.NewGuid():N}");
+        try
+        {
+            using CancellationTokenSource cancel = new();
+            AsyncResult<int> running = test.Pool.ApplyAsync(Work.WaitForCancellation, marker, cancellationToken: cancel.Token);
+            await Eventually(() => File.Exists(marker + ".started"), "the task never started");
+
+            cancel.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await running);
+            await Eventually(() => File.Exists(marker), "the task's token never fired in the worker");
+            Assert.Equal(test.Pool.WorkerPids.Single(), int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(9, test.Pool.ApplyAsync(Work.Square, 3).Get(TimeSpan.FromSeconds(10))); // freed by the token, not after 30 s
+        }
+        finally
+        {
+            File.Delete(marker);
+            File.Delete(marker + ".started");
+        }
+    });
+
+    [Fact]
+    public Task A_task_returning_ValueTask_is_awaited_in_the_worker() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 1);
+        Assert.Equal(3, test.Pool.Apply(Work.CountLinesAsync, new List<string> { "a", "b", "c" }));
+        Assert.Equal(0, await test.Pool.ApplyAsync(Work.CountLinesAsync, new List<string>()));
+        Assert.Equal(new[] { 1, 2 }, await test.Pool.MapAsync(Work.CountLinesAsync, [new List<string> { "x" }, new List<string> { "y", "z" }]));
+    });
+
+    [Fact]
     public Task MapAsync_and_StarmapAsync_complete_with_results_in_order() => Deadline.Run(async () =>
     {
         using TestPool test = new();
@@ -126,6 +212,17 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
         AsyncResult<int> second = test.Pool.ApplyAsync(Work.SleepThenPid, 700);
         Assert.NotEqual(await first, await second);
     });
+
+    /// <summary>Polls <paramref name="condition"/> for up to 10 s.</summary>
+    private static async Task Eventually(Func<bool> condition, string failure)
+    {
+        System.Diagnostics.Stopwatch waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), failure);
+            await Task.Delay(10);
+        }
+    }
 
     [Fact]
     public void The_generated_descriptors_also_run_in_process()

@@ -18,6 +18,19 @@ public sealed class InitializerTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task The_initializer_runs_exactly_once_in_each_worker() => Deadline.Run(() =>
+    {
+        using TestPool test = new(options: new ProcessPoolOptions { Initializer = PoolInitializer.Create(Work.CountInitialization) });
+
+        (int Pid, int Initializations)[] seen = test.Pool.Map(Work.InitializationsHere, Enumerable.Range(0, 40), chunkSize: 1);
+
+        output.WriteLine($"{seen.Select(s => s.Pid).Distinct().Count()} workers, initializations seen: {string.Join(", ", seen.Select(s => s.Initializations).Distinct())}");
+        Assert.All(seen, s => Assert.Equal(1, s.Initializations));
+        Assert.All(seen, s => Assert.NotEqual(Environment.ProcessId, s.Pid));
+        Assert.Equal(0, Work.Initializations);
+    });
+
+    [Fact]
     public Task A_replacement_worker_runs_the_initializer_too() => Deadline.Run(() =>
     {
         using TestPool test = new(processes: 1, options: new ProcessPoolOptions { Initializer = PoolInitializer.Create(Work.SetGreeting, "hey", 1) });

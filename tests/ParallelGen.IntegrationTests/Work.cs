@@ -46,6 +46,34 @@ public static class Work
     [ProcessTask]
     public static async Task Pause(int milliseconds) => await Task.Delay(milliseconds);
 
+    /// <summary>
+    /// Creates <paramref name="marker"/>.started, then waits up to 30 s for its token; when the token fires, writes
+    /// its pid to <paramref name="marker"/>: proof that the cancellation reached the task in its worker.
+    /// </summary>
+    [ProcessTask]
+    public static async Task<int> WaitForCancellation(string marker, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(marker + ".started", "", CancellationToken.None);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            File.WriteAllText(marker, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw;
+        }
+
+        return -1;
+    }
+
+    [ProcessTask]
+    public static async ValueTask<int> CountLinesAsync(List<string> lines)
+    {
+        await Task.Yield();
+        return lines.Count;
+    }
+
     [ProcessTask]
     public static Point Mirror(Point point) => point with { X = -point.X };
 
@@ -72,6 +100,16 @@ public static class Work
 
     [ProcessTask]
     public static void SetGreeting(string greeting, int repeat) => Greeting = string.Concat(Enumerable.Repeat(greeting, repeat));
+
+    /// <summary>How often <see cref="CountInitialization"/> ran in this process.</summary>
+    public static int Initializations;
+
+    [ProcessTask]
+    public static void CountInitialization() => Initializations++;
+
+    /// <summary>The worker's pid and its initializer count; <paramref name="item"/> only lets <c>Map</c> call it once per item.</summary>
+    [ProcessTask]
+    public static (int Pid, int Initializations) InitializationsHere(int item) => (Environment.ProcessId, Initializations);
 
     [ProcessTask]
     public static void FailToInitialize() => throw new InvalidOperationException("no database");

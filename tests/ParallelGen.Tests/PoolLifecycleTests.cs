@@ -16,6 +16,7 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
         await test.Pool.JoinAsync().WaitAsync(Deadline.Default);
 
         output.WriteLine(rejected.Message);
+        Assert.StartsWith("The pool is closed: Close() was called", rejected.Message);
         Assert.Equal(new[] { 100, 100, 100, 100 }, await running);
         Assert.All(pids, pid => Assert.False(Processes.IsAlive(pid)));
     }
@@ -44,6 +45,32 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
         Assert.All(pids, pid => Assert.False(Processes.IsAlive(pid)));
         Assert.Throws<ObjectDisposedException>(() => test.Pool.ApplyAsync(TestTasks.Square, 1));
     }
+
+    [Fact]
+    public async Task Dispose_terminates_failing_running_and_queued_calls()
+    {
+        ProcessPool pool = new(1);
+        IReadOnlyList<int> pids = pool.WorkerPids;
+        AsyncResult<int> running = pool.ApplyAsync(TestTasks.Sleep, 5_000);
+        AsyncResult<int> queued = pool.ApplyAsync(TestTasks.Sleep, 5_000);
+        await Task.Delay(200);
+
+        pool.Dispose();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.AsTask().WaitAsync(Deadline.Default));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.AsTask().WaitAsync(Deadline.Default));
+        Assert.Throws<ObjectDisposedException>(() => pool.ApplyAsync(TestTasks.Square, 1));
+        Processes.AssertAllExited(pids, TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData(1000, 2, 125)]
+    [InlineData(1001, 2, 126)]
+    [InlineData(17, 4, 2)]
+    [InlineData(3, 8, 1)]
+    [InlineData(1, 1, 1)]
+    public void The_default_chunk_size_is_items_over_four_times_the_workers_rounded_up(int items, int workers, int expected) =>
+        Assert.Equal(expected, ProcessPool.DefaultChunkSize(items, workers));
 
     [Fact]
     public async Task DisposeAsync_lets_queued_work_finish()

@@ -63,7 +63,7 @@ public sealed partial class ProcessPool
             return Task.FromResult(Array.Empty<TResult>());
         }
 
-        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count), progress);
+        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count, Processes), progress);
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return call.Completion;
@@ -89,5 +89,5 @@ public sealed partial class ProcessPool
         MapAsync(task, items, chunkSize, progress, cancellationToken);
 
     /// <summary>The default chunk size, as in Python: items / (workers × 4), rounded up, at least 1.</summary>
-    internal int DefaultChunkSize(int count) => Math.Max(1, (int)Math.Ceiling(count / (Processes * 4.0)));
+    internal static int DefaultChunkSize(int count, int workers) => Math.Max(1, (int)Math.Ceiling(count / (workers * 4.0)));
 }
