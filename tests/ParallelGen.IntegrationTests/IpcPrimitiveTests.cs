@@ -399,4 +399,36 @@ public sealed class IpcPrimitiveTests(ITestOutputHelper output)
     /// <summary>This process's segments the size of the test's 5 MB item (other tests run alongside and make their own).</summary>
     private static string[] ItemSegments() =>
         [.. Directory.EnumerateFiles("/dev/shm", $"pg-{Environment.ProcessId}-*").Where(f => new FileInfo(f).Length is > 5_000_000 and < 5_000_100)];
+
+    [Fact]
+    public void A_one_way_pipe_carries_messages_from_its_second_end_to_its_first_only()
+    {
+        (PipeConnection<int> reader, PipeConnection<int> writer) = ProcessPipe.Create<int>(duplex: false);
+        using PipeConnection<int> readerEnd = reader;
+        using PipeConnection<int> writerEnd = writer;
+
+        writer.Send(5);
+
+        Assert.Equal(5, reader.Receive(TimeSpan.FromSeconds(5)));
+        Assert.False(reader.CanSend);
+        Assert.False(writer.CanReceive);
+        Assert.Throws<InvalidOperationException>(() => reader.Send(1));
+        Assert.Throws<InvalidOperationException>(() => writer.Receive());
+        Assert.Throws<InvalidOperationException>(() => writer.Poll(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Joining_a_joinable_queue_times_out_while_an_item_is_undone_and_one_TaskDone_too_many_throws()
+    {
+        using JoinableProcessQueue<int> queue = new();
+        queue.Put(1);
+        Assert.False(queue.Join(TimeSpan.FromMilliseconds(100)));
+
+        Assert.Equal(1, queue.Get(TimeSpan.FromSeconds(5)));
+        Assert.False(queue.Join(TimeSpan.FromMilliseconds(50))); // taken is not done
+        queue.TaskDone();
+
+        Assert.True(queue.Join(TimeSpan.Zero));
+        Assert.Throws<InvalidOperationException>(() => queue.TaskDone());
+    }
 }

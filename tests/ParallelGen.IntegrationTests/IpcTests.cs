@@ -122,11 +122,14 @@ public sealed class IpcTests(ITestOutputHelper output)
     });
 
     [Fact]
-    public Task Pool_workers_share_a_queue_passed_as_an_argument() => Deadline.Run(async () =>
+    public Task Pool_workers_share_a_manager_queue_a_writer_task_and_a_reader_task() => Deadline.Run(async () =>
     {
+        // Python needs Manager().Queue() here because a plain Queue cannot be pickled to pool workers; in ParallelGen
+        // the manager's queue is a ProcessQueue, which any queue passed as an argument also is.
         using TestPool test = new(processes: 2);
         await test.Pool.WaitForWorkersAsync();
-        using ProcessQueue<int> queue = new(maxSize: 8);
+        using ProcessManager manager = new();
+        using ProcessQueue<int> queue = manager.Queue<int>(maxSize: 8);
         using ProcessQueue<long> result = new();
 
         AsyncResult<long> reader = test.Pool.ApplyAsync(IpcWork.Consume, queue, result);
@@ -135,6 +138,30 @@ public sealed class IpcTests(ITestOutputHelper output)
         await writer;
         Assert.Equal(Enumerable.Range(0, 1000).Sum(x => (long)x), await reader);
         Assert.Equal(await reader, result.Get());
+    });
+
+    [Fact]
+    public Task Three_producer_and_three_consumer_processes_share_one_queue_with_nothing_lost_or_taken_twice() => Deadline.Run(() =>
+    {
+        const int PerProducer = 5_000;
+        using Children children = new();
+        using ProcessQueue<int> queue = new(maxSize: 16);
+        using SharedArray<int> seen = new(3 * PerProducer);
+        WorkerProcess[] producers = [.. Enumerable.Range(0, 3).Select(p => children.Add(WorkerProcess.Start(IpcWork.ProduceRange, queue, p * PerProducer, PerProducer)))];
+        WorkerProcess[] consumers = [.. Enumerable.Range(0, 3).Select(_ => children.Add(WorkerProcess.Start(IpcWork.ConsumeInto, queue, seen)))];
+
+        Assert.All(producers, p => Assert.True(p.Join(TimeSpan.FromSeconds(30))));
+        Assert.All(producers, p => Assert.Equal(0, p.ExitCode));
+        for (int i = 0; i < consumers.Length; i++)
+        {
+            queue.Put(-1);
+        }
+
+        Assert.All(consumers, c => Assert.True(c.Join(TimeSpan.FromSeconds(30))));
+        Assert.All(consumers, c => Assert.Equal(0, c.ExitCode));
+        int[] times = [.. Enumerable.Range(0, seen.Length).Select(i => seen[i])];
+        Assert.All(times, t => Assert.Equal(1, t));
+        Assert.True(queue.IsEmpty);
     });
 
     [Fact]
@@ -184,7 +211,8 @@ public sealed class IpcTests(ITestOutputHelper output)
     {
         using Children children = new();
         using SharedValue<int> counter = new(0);
-        WorkerProcess[] workers = [.. Enumerable.Range(0, 4).Select(_ => children.Add(WorkerProcess.Start(IpcWork.Increment, counter, 10_000)))];
+        using ProcessBarrier start = new(4);
+        WorkerProcess[] workers = [.. Enumerable.Range(0, 4).Select(_ => children.Add(WorkerProcess.Start(IpcWork.Increment, counter, start, 10_000)))];
         foreach (WorkerProcess worker in workers)
         {
             worker.Join();
@@ -282,6 +310,41 @@ public sealed class IpcTests(ITestOutputHelper output)
         sharedLock.Exit();
         Assert.True(sharedLock.TryEnter(TimeSpan.FromSeconds(1)));
         sharedLock.Exit();
+    });
+
+    [Fact]
+    public Task Locks_held_by_a_process_killed_with_SIGKILL_are_recovered_too() => Deadline.Run(async () =>
+    {
+        using Children children = new();
+        using ProcessLock plain = new();
+        using ProcessRLock reentrant = new();
+        using ProcessEvent holding = new();
+        WorkerProcess child = children.Add(WorkerProcess.Start(IpcWork.HoldLocksUntilKilled, plain, reentrant, holding));
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(plain.TryEnter(TimeSpan.FromMilliseconds(100)));
+
+        child.Kill();
+        Assert.True(child.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(-9, child.ExitCode);
+
+        // Each next owner hears of the death once, holding the lock; the re-entrant lock held twice needs one Exit.
+        Assert.Throws<AbandonedMutexException>(() => plain.Enter());
+        plain.Exit();
+        Assert.Throws<AbandonedMutexException>(() => reentrant.Enter());
+        reentrant.Exit();
+        Assert.True(await Task.Run(() => TakeAndRelease(plain.TryEnter, plain.Exit)));
+        Assert.True(await Task.Run(() => TakeAndRelease(reentrant.TryEnter, reentrant.Exit)));
+
+        static bool TakeAndRelease(Func<TimeSpan, bool> tryEnter, Action exit)
+        {
+            if (!tryEnter(TimeSpan.FromSeconds(1)))
+            {
+                return false;
+            }
+
+            exit();
+            return true;
+        }
     });
 
     [Fact]

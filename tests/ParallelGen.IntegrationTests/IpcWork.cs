@@ -66,6 +66,27 @@ public static class IpcWork
         return sum;
     }
 
+    /// <summary>Puts <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1.</summary>
+    [ProcessTask]
+    public static void ProduceRange(ProcessQueue<int> queue, int first, int count)
+    {
+        for (int i = first; i < first + count; i++)
+        {
+            queue.Put(i, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Takes items until it gets -1, counting each in <paramref name="seen"/>.</summary>
+    [ProcessTask]
+    public static void ConsumeInto(ProcessQueue<int> queue, SharedArray<int> seen)
+    {
+        for (int item = queue.Get(TimeSpan.FromSeconds(30)); item != -1; item = queue.Get(TimeSpan.FromSeconds(30)))
+        {
+            // Items are distinct, so no two consumers ever touch the same element.
+            seen[item]++;
+        }
+    }
+
     [ProcessTask]
     public static long CopyFile(string source, string destination, ProcessQueue<long> progress)
     {
@@ -76,13 +97,22 @@ public static class IpcWork
     }
 
     [ProcessTask]
-    public static void Increment(SharedValue<int> counter, int times)
+    public static void Increment(SharedValue<int> counter, ProcessBarrier start, int times)
     {
+        // All count at the same time, so that without the lock increments would be lost.
+        if (start.SignalAndWait(TimeSpan.FromSeconds(30)) is null)
+        {
+            throw new TimeoutException("the other processes did not arrive at the start");
+        }
+
         for (int i = 0; i < times; i++)
         {
             using (counter.Lock!.EnterScope())
             {
-                counter.Value++;
+                // A wide read-modify-write window: the lock, not luck, keeps the count exact.
+                int seen = counter.Value;
+                Thread.SpinWait(20);
+                counter.Value = seen + 1;
             }
         }
     }
@@ -132,6 +162,17 @@ public static class IpcWork
     {
         sharedLock.Enter();
         Environment.Exit(3);
+    }
+
+    /// <summary>Takes both locks (the re-entrant one twice), says so, and waits to be killed.</summary>
+    [ProcessTask]
+    public static void HoldLocksUntilKilled(ProcessLock plain, ProcessRLock reentrant, ProcessEvent holding)
+    {
+        plain.Enter();
+        reentrant.Enter();
+        reentrant.Enter();
+        holding.Set();
+        Thread.Sleep(Timeout.Infinite);
     }
 
     [ProcessTask]
