@@ -43,6 +43,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int ftruncate(int fd, long length);
 
+    public const int SEEK_END = 2;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
 

@@ -72,6 +72,7 @@ internal sealed unsafe class SharedMemory : IDisposable
 
     /// <summary>Maps an existing segment created by another process.</summary>
     /// <exception cref="FileNotFoundException">The segment no longer exists: its creator disposed it or exited.</exception>
+    /// <exception cref="InvalidDataException">The segment is smaller than <paramref name="size"/> (touching the rest would crash the process).</exception>
     public static SharedMemory Open(string name, long size)
     {
         int fd = LibC.shm_open(name, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
@@ -83,6 +84,12 @@ internal sealed unsafe class SharedMemory : IDisposable
 
         try
         {
+            long actual = LibC.lseek(fd, 0, LibC.SEEK_END);
+            if (actual < size)
+            {
+                throw new InvalidDataException($"The shared object '{name}' has {actual} bytes, not the {size} announced.");
+            }
+
             return new SharedMemory(name, size, Map(fd, size, name), owner: false);
         }
         finally

@@ -45,6 +45,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     public void EndFrame(int start) =>
         BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(start), _length - start - 4);
 
+    /// <summary>Gets the length prefix of the frame that starts at <paramref name="start"/>.</summary>
+    public int LengthPrefixAt(int start) => BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(start, 4));
+
     /// <summary>Drops everything written after <paramref name="start"/> (a frame that failed to serialize).</summary>
     public void Truncate(int start) => _length = start;
 

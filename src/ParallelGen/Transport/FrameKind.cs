@@ -20,6 +20,14 @@ internal enum FrameKind : byte
     /// <summary>Stop a running call or skip a queued one: [long callId].</summary>
     Cancel = 0x10,
 
+    // Either direction, on the data pipe.
+
+    /// <summary>
+    /// A large frame that travels in a shared-memory segment instead of the pipe: [long segmentSize][int frameLength]
+    /// [string segmentName]. The frame itself (kind byte, body) starts 64 bytes into the segment.
+    /// </summary>
+    InSharedMemory = 0x20,
+
     // Worker to parent.
 
     /// <summary>The worker is up: [int pid].</summary>

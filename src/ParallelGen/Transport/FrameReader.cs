@@ -4,21 +4,26 @@ using System.Buffers.Binary;
 namespace ParallelGen.Transport;
 
 /// <summary>Reads length-prefixed frames from a pipe, many per <c>read</c> call when they are small.</summary>
-/// <remarks>Not thread-safe: each pipe has exactly one reading thread.</remarks>
+/// <remarks>
+/// Not thread-safe: each pipe has exactly one reading thread. With a <see cref="SharedFrameReceiver"/>, large frames
+/// that the sender put in shared memory come out like any other frame.
+/// </remarks>
 internal sealed class FrameReader : IDisposable
 {
     private const int DefaultCapacity = 64 * 1024;
 
     private readonly Pipe _pipe;
     private readonly int _maxFrameLength;
+    private readonly SharedFrameReceiver? _shared;
     private byte[] _buffer;
     private int _start;
     private int _end;
 
-    public FrameReader(Pipe pipe, int maxFrameLength)
+    public FrameReader(Pipe pipe, int maxFrameLength, SharedFrameReceiver? shared = null)
     {
         _pipe = pipe;
         _maxFrameLength = maxFrameLength;
+        _shared = shared;
         _buffer = ArrayPool<byte>.Shared.Rent(DefaultCapacity);
     }
 
@@ -34,11 +39,12 @@ internal sealed class FrameReader : IDisposable
 
     /// <summary>Reads the next frame, blocking until it has fully arrived.</summary>
     /// <param name="kind">The frame kind.</param>
-    /// <param name="body">The frame body; valid until the next call.</param>
+    /// <param name="body">The frame body; valid until the next call or <see cref="ReleaseFrame"/>.</param>
     /// <returns><see langword="false"/> at a clean end of file (between frames).</returns>
     /// <exception cref="InvalidDataException">The stream ends inside a frame or a length is out of range.</exception>
     public bool TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body)
     {
+        ReleaseFrame();
         if (_start == _end)
         {
             _start = _end = 0;
@@ -72,8 +78,20 @@ internal sealed class FrameReader : IDisposable
         kind = (FrameKind)_buffer[_start + 4];
         body = _buffer.AsMemory(_start + 5, length - 1);
         _start += 4 + length;
+        if (kind == FrameKind.InSharedMemory)
+        {
+            kind = (_shared ?? throw new InvalidDataException("A frame in shared memory arrived on a pipe that does not take them."))
+                .Resolve(body.Span, out body);
+        }
+
         return true;
     }
+
+    /// <summary>
+    /// Says the last frame has been consumed. A frame that came in shared memory holds the sender's segment until then,
+    /// so call this as soon as the body is no longer needed, not only at the next read, which may be much later.
+    /// </summary>
+    public void ReleaseFrame() => _shared?.Release();
 
     public void Dispose()
     {

@@ -22,6 +22,8 @@ internal sealed class PoolWorker
     private readonly int _maxFrameLength;
     private readonly object _sync = new();
     private readonly Queue<WorkUnit> _inFlight = new();
+    private readonly SharedFrameSender _largeFramesOut = new();
+    private readonly SharedFrameReceiver _largeFramesIn;
     private FrameBuffer _pending = new();
     private FrameBuffer _writing = new();
     private int _writeOffset;
@@ -39,6 +41,7 @@ internal sealed class PoolWorker
         _owner = owner;
         _pipes = pipes;
         _maxFrameLength = maxFrameLength;
+        _largeFramesIn = new SharedFrameReceiver(maxFrameLength);
         Slot = slot;
     }
 
@@ -114,6 +117,7 @@ internal sealed class PoolWorker
             }
 
             _pending.EndFrame(start);
+            _largeFramesOut.TryDivert(_pending, start);
             _inFlight.Enqueue(unit);
         }
 
@@ -295,7 +299,7 @@ internal sealed class PoolWorker
     private void ReadLoop()
     {
         string? protocolError = null;
-        using (FrameReader reader = new(_pipes.DataIn, _maxFrameLength))
+        using (FrameReader reader = new(_pipes.DataIn, _maxFrameLength, _largeFramesIn))
         {
             try
             {
@@ -305,6 +309,7 @@ internal sealed class PoolWorker
                     {
                         case FrameKind.Done:
                             HandleDone(body.Span);
+                            reader.ReleaseFrame();
                             break;
                         case FrameKind.Ready:
                             _readyReceived = true;
@@ -386,7 +391,11 @@ internal sealed class PoolWorker
             lost = [.. _inFlight];
             _inFlight.Clear();
             _pending.Dispose();
+            _largeFramesOut.Dispose();
         }
+
+        // The worker's own segment too: it never removes its last one, whose frame may have been unread when it exited.
+        _largeFramesIn.Dispose();
 
         _writerSignal?.Release();
         _pipes.DataOut.Dispose();

@@ -12,7 +12,7 @@ namespace ParallelGen.Worker;
 /// Writes the <c>Done</c> frame: <c>[long callId][long elapsedTicks][byte status][int errorCount][errors][results]</c>,
 /// where <c>results</c> is a MemoryPack span of one result per item that ran (failed items hold their default).
 /// </remarks>
-internal sealed class WorkerCall
+internal sealed class WorkerCall(SharedFrameSender largeFrames)
 {
     public const byte StatusCompleted = 0;
     public const byte StatusCancelled = 1;
@@ -102,5 +102,6 @@ internal sealed class WorkerCall
 
         Payload.WriteSpan(_output, results);
         _output.EndFrame(frame);
+        largeFrames.TryDivert(_output, frame);
     }
 }

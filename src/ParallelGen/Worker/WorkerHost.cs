@@ -32,7 +32,8 @@ internal sealed class WorkerHost
     private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
     private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
     private readonly FrameBuffer _output = new(64 * 1024);
-    private readonly WorkerCall _call = new();
+    private readonly SharedFrameReceiver _largeFramesIn;
+    private readonly WorkerCall _call = new(new SharedFrameSender());
     private readonly object _cancelLock = new();
     private readonly HashSet<long> _cancelledEarly = [];
     private CancellationTokenSource _cancellation = new();
@@ -45,6 +46,7 @@ internal sealed class WorkerHost
     private WorkerHost(WorkerStartInfo info)
     {
         _info = info;
+        _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
     }
 
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
@@ -85,7 +87,7 @@ internal sealed class WorkerHost
         _output.EndFrame(ready);
         Flush();
 
-        using FrameReader reader = new(_dataIn, _info.MaxFrameLength);
+        using FrameReader reader = new(_dataIn, _info.MaxFrameLength, _largeFramesIn);
         try
         {
             while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
@@ -94,6 +96,7 @@ internal sealed class WorkerHost
                 {
                     case FrameKind.Run:
                         RunCall(body);
+                        reader.ReleaseFrame();
                         break;
                     case FrameKind.LoadAssembly:
                         LoadAssembly(body.Span);
