@@ -52,6 +52,25 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Without_retries_a_Map_hit_by_the_kill_storm_fails_with_that_crash_and_the_pool_serves_on() => Deadline.Run(async () =>
+    {
+        // A Map stands or falls as a whole, as in Python: the first chunk lost to a kill fails it, at once.
+        using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync();
+        Stopwatch watch = Stopwatch.StartNew();
+        Task<int[]> map = test.Pool.MapAsync(Work.Spin, Enumerable.Range(0, Tasks), chunkSize: 8);
+
+        KillReport kills = await KillWorkersWhile(test, () => !map.IsCompleted);
+        WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => map);
+
+        output.WriteLine($"Map of {Tasks} failed after {watch.ElapsedMilliseconds} ms and {kills.Pids.Count} kill(s): {crash.Message}");
+        Assert.Contains(crash.WorkerPid, kills.Pids);
+        Assert.Equal(9, crash.Signal);
+        Assert.Equal(42, test.Pool.Apply(Work.Spin, 21));
+        test.Remember();
+    });
+
+    [Fact]
     public Task With_retries_a_Map_of_20000_tasks_completes_while_workers_are_being_killed() => Deadline.Run(async () =>
     {
         using TestPool test = new(processes: 2);
@@ -109,6 +128,22 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         output.WriteLine(result.Message);
         Assert.Contains("cannot be deserialized", argument.Message);
         Assert.Contains("cannot be deserialized", result.Message);
+        Assert.Equal(worker, test.Pool.WorkerPids.Single());
+        Assert.Equal(6, test.Pool.Apply(Work.Spin, 3));
+    });
+
+    [Fact]
+    public Task A_result_that_cannot_be_serialized_fails_its_call_not_the_worker() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        int worker = test.Pool.WorkerPids.Single();
+
+        RemoteTaskException error = Assert.Throws<RemoteTaskException>(() => test.Pool.Apply(Work.MakeUnwritable, 5));
+
+        output.WriteLine(error.Message);
+        Assert.StartsWith("The result could not be serialized", error.Message);
+        Assert.Contains("Unwritable(5) cannot be serialized", error.Message);
+        Assert.Equal(worker, error.WorkerPid);
         Assert.Equal(worker, test.Pool.WorkerPids.Single());
         Assert.Equal(6, test.Pool.Apply(Work.Spin, 3));
     });

@@ -163,6 +163,9 @@ public static class Work
     public static int ReadUnreadable(Unreadable value) => value.Value;
 
     [ProcessTask]
+    public static Unwritable MakeUnwritable(int value) => new(value);
+
+    [ProcessTask]
     public static int? FirstAbove(int?[] values, int? threshold) => values.FirstOrDefault(v => v > threshold);
 
     [ProcessTask]
@@ -195,6 +198,16 @@ public sealed partial class Unreadable(int value)
 
     [MemoryPackOnDeserialized]
     private void Refuse() => throw new InvalidDataException($"Unreadable({Value}) cannot be deserialized");
+}
+
+/// <summary>A type whose serialization always fails: a task result that cannot be written.</summary>
+[MemoryPackable]
+public sealed partial class Unwritable(int value)
+{
+    public int Value { get; set; } = value;
+
+    [MemoryPackOnSerializing]
+    private void Refuse() => throw new InvalidOperationException($"Unwritable({Value}) cannot be serialized");
 }
 
 /// <summary>An enum that crosses the process boundary.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ParallelGen.Dispatch;
 
@@ -59,6 +60,18 @@ public static class Work
     {
     }
 
+    /// <summary>Starts <c>sleep 30</c>, writes its pid to <paramref name="pidFile"/>, then kills its own worker.</summary>
+    public static int StartChildThenDie(string pidFile)
+    {
+        using Process child = Process.Start("sleep", "30");
+        File.WriteAllText(pidFile, child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Process.GetCurrentProcess().Kill();
+        return 0;
+    }
+
+    /// <summary>Returns <paramref name="size"/> bytes.</summary>
+    public static byte[] Bytes(int size) => new byte[size];
+
     /// <summary>Writes raw bytes on the worker's result pipe (fd 4), as a corrupt or dying worker would, then exits.</summary>
     public static int CorruptResultPipe(byte[] bytes)
     {
@@ -89,8 +102,9 @@ public static class TestTasks
     public static readonly ProcessTask<byte[], byte[]> Reverse = ProcessTask.Create<byte[], byte[]>(0x100B, "Work.Reverse(byte[])", static (a, _) => Work.Reverse(a));
     public static readonly ProcessTask<int, Unit> Nothing = ProcessTask.Create<int, Unit>(0x100C, "Work.Nothing(int)", static (a, _) => { Work.Nothing(a); return default; });
     public static readonly ProcessTask<int, int> SquareWithRetries = ProcessTask.Create<int, int>(0x100D, "Work.Square(int) with retries", static (a, _) => Work.Square(a), maxRetries: 3);
-
     public static readonly ProcessTask<byte[], int> CorruptResultPipe = ProcessTask.Create<byte[], int>(0x100E, "Work.CorruptResultPipe(byte[])", static (a, _) => Work.CorruptResultPipe(a));
+    public static readonly ProcessTask<string, int> StartChildThenDie = ProcessTask.Create<string, int>(0x100F, "Work.StartChildThenDie(string)", static (a, _) => Work.StartChildThenDie(a));
+    public static readonly ProcessTask<int, byte[]> Bytes = ProcessTask.Create<int, byte[]>(0x1010, "Work.Bytes(int)", static (a, _) => Work.Bytes(a));
 
     /// <summary>A task id that no table knows, as if parent and worker ran different builds.</summary>
     public static readonly ProcessTask<int, int> Unknown = ProcessTask.Create<int, int>(0xDEAD, "Unknown(int)", static (a, _) => a);
@@ -114,6 +128,8 @@ public static class TestTasks
         0x100C => Nothing,
         0x100D => SquareWithRetries,
         0x100E => CorruptResultPipe,
+        0x100F => StartChildThenDie,
+        0x1010 => Bytes,
         _ => null,
     };
 }

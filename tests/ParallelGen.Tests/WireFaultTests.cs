@@ -54,4 +54,23 @@ public sealed class WireFaultTests(ITestOutputHelper output)
         test.Remember();
         Assert.Equal(4, test.Pool.Apply(TestTasks.Square, 2));
     });
+
+    [Fact]
+    public Task A_Done_frame_claiming_billions_of_errors_is_refused_before_anything_is_allocated() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+
+        // [length 22][Done][callId 0][elapsed 0][status 0][errorCount int.MaxValue]
+        byte[] bytes = new byte[4 + 22];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, 22);
+        bytes[4] = 0x82;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + 18), int.MaxValue);
+
+        WorkerCrashedException crash = Assert.Throws<WorkerCrashedException>(() => test.Pool.Apply(TestTasks.CorruptResultPipe, bytes));
+
+        output.WriteLine(crash.Message);
+        Assert.Contains("protocol error", crash.Message);
+        test.Remember();
+        Assert.Equal(4, test.Pool.Apply(TestTasks.Square, 2));
+    });
 }

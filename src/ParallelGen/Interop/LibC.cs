@@ -15,6 +15,8 @@ internal static unsafe partial class LibC
     public const int O_CLOEXEC = 0x80000;
     public const int O_NONBLOCK = 0x800;
 
+    public const int F_SETFD = 2;
+    public const int FD_CLOEXEC = 1;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
     public const int F_SETPIPE_SZ = 1031;

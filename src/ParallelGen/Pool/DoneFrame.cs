@@ -42,6 +42,12 @@ internal readonly ref struct DoneFrame
         bool cancelled = body[0] == WorkerCall.StatusCancelled;
         body = body[1..];
         int errorCount = Payload.ReadInt32(ref body);
+        if (errorCount < 0 || errorCount > body.Length / RemoteError.MinimumSize)
+        {
+            // Checked before allocating: a corrupt count must not reserve room for billions of errors.
+            throw new InvalidDataException($"Worker {workerPid} reported {errorCount} errors in {body.Length} bytes.");
+        }
+
         List<RemoteError>? errors = null;
         if (errorCount > 0)
         {

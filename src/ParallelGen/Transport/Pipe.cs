@@ -39,6 +39,15 @@ internal sealed unsafe class Pipe : SafeHandle
     /// <summary>Asks the kernel for a larger pipe buffer; fewer, larger transfers for big payloads. Best effort.</summary>
     public void TryGrowBuffer(int bytes) => LibC.fcntl(Fd, LibC.F_SETPIPE_SZ, bytes);
 
+    /// <summary>Sets close-on-exec, so that processes started from this one do not inherit the descriptor.</summary>
+    public void SetCloseOnExec()
+    {
+        if (LibC.fcntl(Fd, LibC.F_SETFD, LibC.FD_CLOEXEC) < 0)
+        {
+            throw LibC.LastError("fcntl(FD_CLOEXEC)");
+        }
+    }
+
     /// <summary>Makes writes on this end non-blocking, so <see cref="TryWrite"/> never stalls its caller.</summary>
     public void SetNonBlocking()
     {

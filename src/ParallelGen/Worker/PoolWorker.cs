@@ -21,6 +21,7 @@ internal sealed class PoolWorker
     private readonly WorkerPipes _pipes;
     private readonly int _maxFrameLength;
     private readonly object _sync = new();
+    private readonly object _reapLock = new();
     private readonly Queue<WorkUnit> _inFlight = new();
     private readonly SharedFrameSender _largeFramesOut = new();
     private readonly SharedFrameReceiver _largeFramesIn;
@@ -35,6 +36,7 @@ internal sealed class PoolWorker
     private string? _fatalMessage;
     private Timer? _startTimer;
     private volatile bool _readyReceived;
+    private bool _reaped;
 
     public PoolWorker(IWorkerOwner owner, int slot, WorkerPipes pipes, int maxFrameLength)
     {
@@ -149,6 +151,11 @@ internal sealed class PoolWorker
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(frame[5..], callId);
         lock (_pipes.ControlOut)
         {
+            if (_pipes.ControlOut.IsClosed)
+            {
+                return; // The worker is gone: there is nothing left to stop.
+            }
+
             try
             {
                 _pipes.ControlOut.WriteAll(frame);
@@ -179,7 +186,17 @@ internal sealed class PoolWorker
     }
 
     /// <summary>Kills the worker with SIGKILL. Its reader thread then sees the end of the pipe and cleans up.</summary>
-    public void Kill() => LibC.kill(Pid, LibC.SIGKILL);
+    /// <remarks>Does nothing once the worker has been reaped: its pid may already belong to another process.</remarks>
+    public void Kill()
+    {
+        lock (_reapLock)
+        {
+            if (!_reaped)
+            {
+                LibC.kill(Pid, LibC.SIGKILL);
+            }
+        }
+    }
 
     /// <summary>Kills the worker with SIGKILL, recording why, for the exit report.</summary>
     public void Kill(string reason)
@@ -242,9 +259,9 @@ internal sealed class PoolWorker
                     }
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                // The worker closed its end: it died. The reader thread fails its calls.
+                // The worker closed its end, or its exit closed ours: it died. The reader thread fails its calls.
                 lock (_sync)
                 {
                     _writing.Clear();
@@ -400,47 +417,53 @@ internal sealed class PoolWorker
         _writerSignal?.Release();
         _pipes.DataOut.Dispose();
         _pipes.DataIn.Dispose();
-        _pipes.ControlOut.Dispose();
+        lock (_pipes.ControlOut)
+        {
+            // Under the lock that Cancel writes under: failing the lost units below cancels their calls' other units.
+            _pipes.ControlOut.Dispose();
+        }
+
         _owner.OnWorkerExited(this, exitCode, protocolError ?? _fatalMessage, lost);
     }
 
     /// <summary>Collects the exit status. The pipe ended, so the worker is exiting; one that lingers is killed.</summary>
     private int? Reap()
     {
-        unsafe
+        for (int i = 0; i < 100; i++)
+        {
+            if (TryReap(blocking: false, out int? exitCode))
+            {
+                return exitCode;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        // It closed its pipe but did not exit within a second: make sure it is gone.
+        Kill();
+        int? status;
+        while (!TryReap(blocking: true, out status))
+        {
+        }
+
+        return status;
+    }
+
+    /// <summary>One <c>waitpid</c>, under the lock <see cref="Kill()"/> takes, so that no signal goes to a reaped pid.</summary>
+    /// <returns>Whether the worker is reaped (or cannot be waited for): then <paramref name="exitCode"/> is final.</returns>
+    private unsafe bool TryReap(bool blocking, out int? exitCode)
+    {
+        lock (_reapLock)
         {
             int status;
-            for (int i = 0; i < 100; i++)
+            int rc = LibC.waitpid(Pid, &status, blocking ? 0 : LibC.WNOHANG);
+            exitCode = rc == Pid ? LibC.DecodeWaitStatus(status) : null;
+            if (rc == Pid || (rc < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != LibC.EINTR))
             {
-                int rc = LibC.waitpid(Pid, &status, LibC.WNOHANG);
-                if (rc == Pid)
-                {
-                    return LibC.DecodeWaitStatus(status);
-                }
-
-                if (rc < 0)
-                {
-                    return null;
-                }
-
-                Thread.Sleep(10);
+                _reaped = true;
             }
 
-            // It closed its pipe but did not exit within a second: make sure it is gone.
-            Kill();
-            while (true)
-            {
-                int rc = LibC.waitpid(Pid, &status, 0);
-                if (rc == Pid)
-                {
-                    return LibC.DecodeWaitStatus(status);
-                }
-
-                if (rc < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != LibC.EINTR)
-                {
-                    return null;
-                }
-            }
+            return _reaped;
         }
     }
 }

@@ -6,6 +6,9 @@ namespace ParallelGen.Worker;
 /// <summary>An exception as it crosses from a worker to the parent: type name, message and stack text.</summary>
 internal readonly record struct RemoteError(int ItemIndex, string TypeName, string Message, string StackTrace)
 {
+    /// <summary>The fewest bytes an error takes on the wire: its index and three empty strings.</summary>
+    public const int MinimumSize = 16;
+
     public static RemoteError From(int itemIndex, Exception exception)
     {
         string stack = exception.StackTrace ?? "";

@@ -12,7 +12,7 @@ namespace ParallelGen.Worker;
 /// Writes the <c>Done</c> frame: <c>[long callId][long elapsedTicks][byte status][int errorCount][errors][results]</c>,
 /// where <c>results</c> is a MemoryPack span of one result per item that ran (failed items hold their default).
 /// </remarks>
-internal sealed class WorkerCall(SharedFrameSender largeFrames)
+internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFrames)
 {
     public const byte StatusCompleted = 0;
     public const byte StatusCancelled = 1;
@@ -101,6 +101,13 @@ internal sealed class WorkerCall(SharedFrameSender largeFrames)
         }
 
         Payload.WriteSpan(_output, results);
+        if (_output.Length - frame - 4 > maxFrameLength)
+        {
+            // The parent would take a frame this long for a corrupt stream: fail the call instead (see Complete).
+            throw new InvalidOperationException(
+                $"the results serialize to {_output.Length - frame - 4} bytes, more than ProcessPoolOptions.MaxMessageSize ({maxFrameLength})");
+        }
+
         _output.EndFrame(frame);
         largeFrames.TryDivert(_output, frame);
     }

@@ -33,7 +33,7 @@ internal sealed class WorkerHost
     private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
     private readonly FrameBuffer _output = new(64 * 1024);
     private readonly SharedFrameReceiver _largeFramesIn;
-    private readonly WorkerCall _call = new(new SharedFrameSender());
+    private readonly WorkerCall _call;
     private readonly object _cancelLock = new();
     private readonly HashSet<long> _cancelledEarly = [];
     private CancellationTokenSource _cancellation = new();
@@ -46,7 +46,14 @@ internal sealed class WorkerHost
     private WorkerHost(WorkerStartInfo info)
     {
         _info = info;
+
+        // dup2 cleared close-on-exec on the inherited pipes: set it again, or every process a task starts would hold
+        // them open, and the parent would not see end of file when this worker dies.
+        _dataIn.SetCloseOnExec();
+        _dataOut.SetCloseOnExec();
+        _controlIn.SetCloseOnExec();
         _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
+        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender());
     }
 
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
@@ -141,6 +148,12 @@ internal sealed class WorkerHost
         byte flags = span[0];
         ReadOnlyMemory<byte> arguments = body[17..];
         int count = Payload.ReadCount(arguments.Span);
+        if (count > arguments.Length)
+        {
+            // Every item takes at least a byte: checked before the task rents arrays of this length.
+            throw new InvalidDataException($"A Run frame claims {count} items in {arguments.Length} bytes.");
+        }
+
         if (_watchdog is not null)
         {
             // If this call times out the worker exits at once: everything finished before it must be on its way.
@@ -188,7 +201,8 @@ internal sealed class WorkerHost
 
             _runningCallId = callId;
             _runningSince = Stopwatch.GetTimestamp();
-            _runningBudget = (long)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000;
+            // In double: milliseconds × items × ticks per second overflows a long for a large chunk.
+            _runningBudget = (long)Math.Min(long.MaxValue, (double)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000);
             return true;
         }
     }
