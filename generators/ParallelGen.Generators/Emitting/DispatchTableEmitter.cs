@@ -33,37 +33,62 @@ internal static class DispatchTableEmitter
                 """);
             using (writer.Block($"public static class {table}"))
             {
-                writer.Line($$"""
-                    private static int s_registered;
-
-                    /// <summary>Registers this assembly's tasks and the MemoryPack formatters they need. Calling it again does nothing.</summary>
-                    public static void Register()
-                    {
-                        if (global::System.Threading.Interlocked.Exchange(ref s_registered, 1) != 0)
-                        {
-                            return;
-                        }
-
-                        RegisterFormatters();
-                        global::ParallelGen.Dispatch.TaskRegistry.Register(typeof({{table}}).Assembly, Find);
-                    }
-
-                    """);
-                EmitInitializer(writer, assembly);
-                EmitFind(writer, tasks);
-                EmitFormatters(writer, tasks);
+                FormatterRegistration[] formatters = [.. tasks.SelectMany(t => t.Formatters).Distinct().OrderBy(f => f.Type, System.StringComparer.Ordinal)];
+                if (tasks.Count == 0)
+                {
+                    // An executable without tasks of its own only registers its references and may enter the worker loop.
+                    EmitInitializer(writer, assembly, hasTasks: false);
+                }
+                else
+                {
+                    EmitTable(writer, assembly, tasks, formatters);
+                }
             }
         }
 
         return writer.ToString();
     }
 
-    private static void EmitInitializer(SourceWriter writer, AssemblyModel assembly)
+    private static void EmitTable(SourceWriter writer, AssemblyModel assembly, IReadOnlyList<TaskModel> tasks, FormatterRegistration[] formatters)
+    {
+        writer.Line("""
+            private static int s_registered;
+
+            /// <summary>Registers this assembly's tasks and the MemoryPack formatters they need. Calling it again does nothing.</summary>
+            """);
+        using (writer.Block("public static void Register()"))
+        {
+            writer.Line("""
+                if (global::System.Threading.Interlocked.Exchange(ref s_registered, 1) != 0)
+                {
+                    return;
+                }
+
+                """);
+            if (formatters.Length > 0)
+            {
+                writer.Line("RegisterFormatters();");
+            }
+
+            writer.Line($"global::ParallelGen.Dispatch.TaskRegistry.Register(typeof(global::{GeneratedCode.Namespace}.{assembly.TableClassName}).Assembly, Find);");
+        }
+
+        writer.Line();
+        EmitInitializer(writer, assembly, hasTasks: true);
+        EmitFind(writer, tasks);
+        EmitFormatters(writer, formatters);
+    }
+
+    private static void EmitInitializer(SourceWriter writer, AssemblyModel assembly, bool hasTasks)
     {
         writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
         using (writer.Block("internal static void Initialize()"))
         {
-            writer.Line("Register();");
+            if (hasTasks)
+            {
+                writer.Line("Register();");
+            }
+
             if (assembly.IsExecutable)
             {
                 // Under Native AOT a library's module initializer may never run, so the executable registers every
@@ -77,7 +102,10 @@ internal static class DispatchTableEmitter
             }
         }
 
-        writer.Line();
+        if (hasTasks)
+        {
+            writer.Line();
+        }
     }
 
     private static void EmitFind(SourceWriter writer, IReadOnlyList<TaskModel> tasks)
@@ -91,12 +119,16 @@ internal static class DispatchTableEmitter
 
         writer.Line("    _ => null,");
         writer.Line("};");
-        writer.Line();
     }
 
-    private static void EmitFormatters(SourceWriter writer, IReadOnlyList<TaskModel> tasks)
+    private static void EmitFormatters(SourceWriter writer, FormatterRegistration[] formatters)
     {
-        FormatterRegistration[] formatters = [.. tasks.SelectMany(t => t.Formatters).Distinct().OrderBy(f => f.Type, System.StringComparer.Ordinal)];
+        if (formatters.Length == 0)
+        {
+            return;
+        }
+
+        writer.Line();
         using (writer.Block("private static void RegisterFormatters()"))
         {
             foreach (FormatterRegistration formatter in formatters)
@@ -105,6 +137,11 @@ internal static class DispatchTableEmitter
                     ? $"global::MemoryPack.MemoryPackFormatterProvider.Register<{formatter.Type}>();"
                     : $"Register(new {formatter.Formatter}());");
             }
+        }
+
+        if (formatters.All(f => f.Formatter.Length == 0))
+        {
+            return;
         }
 
         writer.Line();

@@ -21,7 +21,9 @@ internal static class InterceptorEmitter
         SourceWriter writer = new SourceWriter().FileHeader();
         using (writer.Block("namespace System.Runtime.CompilerServices"))
         {
-            writer.Line("""
+            writer.Line($$"""
+                /// <summary>The compiler's interceptor attribute, declared in this file as the compiler expects.</summary>
+                {{GeneratedCode.Attribute}}
                 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]
                 file sealed class InterceptsLocationAttribute : global::System.Attribute
                 {

@@ -9,43 +9,11 @@ namespace ParallelGen.Generated
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public static class DispatchTable_App
     {
-        private static int s_registered;
-
-        /// <summary>Registers this assembly's tasks and the MemoryPack formatters they need. Calling it again does nothing.</summary>
-        public static void Register()
-        {
-            if (global::System.Threading.Interlocked.Exchange(ref s_registered, 1) != 0)
-            {
-                return;
-            }
-
-            RegisterFormatters();
-            global::ParallelGen.Dispatch.TaskRegistry.Register(typeof(DispatchTable_App).Assembly, Find);
-        }
-
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Initialize()
         {
-            Register();
             global::ParallelGen.Generated.DispatchTable_Lib.Register();
             global::ParallelGen.Dispatch.WorkerEntry.RunIfWorker();
-        }
-
-        private static global::ParallelGen.Dispatch.ProcessTask? Find(ulong id) => id switch
-        {
-            _ => null,
-        };
-
-        private static void RegisterFormatters()
-        {
-        }
-
-        private static void Register<T>(global::MemoryPack.MemoryPackFormatter<T> formatter)
-        {
-            if (!global::MemoryPack.MemoryPackFormatterProvider.IsRegistered<T>())
-            {
-                global::MemoryPack.MemoryPackFormatterProvider.Register(formatter);
-            }
         }
     }
 }

@@ -4,6 +4,8 @@
 
 namespace System.Runtime.CompilerServices
 {
+    /// <summary>The compiler's interceptor attribute, declared in this file as the compiler expects.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("ParallelGen", "{version}")]
     [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]
     file sealed class InterceptsLocationAttribute : global::System.Attribute
     {

@@ -22,7 +22,7 @@ namespace ParallelGen.Generated
             }
 
             RegisterFormatters();
-            global::ParallelGen.Dispatch.TaskRegistry.Register(typeof(DispatchTable_Demo).Assembly, Find);
+            global::ParallelGen.Dispatch.TaskRegistry.Register(typeof(global::ParallelGen.Generated.DispatchTable_Demo).Assembly, Find);
         }
 
         [global::System.Runtime.CompilerServices.ModuleInitializer]
