@@ -13,7 +13,7 @@ namespace ParallelGen.Generators.Tests;
 /// </summary>
 internal static class AnalyzerVerifier
 {
-    public static Task VerifyAsync(string source, bool ignoreCompilerErrors = false)
+    public static Task VerifyAsync(string source, bool ignoreCompilerErrors = false, IEnumerable<MetadataReference>? additionalReferences = null)
     {
         Test test = new()
         {
@@ -23,6 +23,7 @@ internal static class AnalyzerVerifier
             TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
         };
         test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.TestState.AdditionalReferences.AddRange(additionalReferences ?? []);
         return test.RunAsync();
     }
 

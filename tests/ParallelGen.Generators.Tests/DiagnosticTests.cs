@@ -226,6 +226,31 @@ public sealed class DiagnosticTests
         """, ignoreCompilerErrors: true);
 
     [Fact]
+    public Task PG0107_task_from_an_assembly_built_without_the_generator()
+    {
+        // Compiled without the generator: the task is declared, but its descriptor was never generated.
+        using MemoryStream image = new();
+        Assert.True(TestCompilation.Create("""
+            using ParallelGen;
+
+            namespace Shared;
+
+            public static class Work
+            {
+                [ProcessTask] public static int Square(int x) => x * x;
+            }
+            """, assemblyName: "Shared").Emit(image).Success);
+        Microsoft.CodeAnalysis.MetadataReference shared = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray());
+
+        return AnalyzerVerifier.VerifyAsync(Usings + """
+            public static class Program
+            {
+                public static int[] Run(ProcessPool pool, int[] data) => pool.Map({|PG0107:Shared.Work.Square|}, data);
+            }
+            """, additionalReferences: [shared]);
+    }
+
+    [Fact]
     public Task Valid_tasks_and_calls_report_nothing() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
         public static class More
         {

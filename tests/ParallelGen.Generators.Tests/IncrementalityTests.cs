@@ -1,7 +1,10 @@
 using System.Collections;
+using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using ParallelGen.Generators.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace ParallelGen.Generators.Tests;
@@ -78,7 +81,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void Half_typed_code_never_throws()
+    public async Task Half_typed_code_never_throws()
     {
         string[] broken =
         [
@@ -91,11 +94,20 @@ public sealed class IncrementalityTests
 
         foreach (string source in broken)
         {
-            GeneratorRunResult result = TestCompilation.Driver()
-                .RunGenerators(CSharpCompilation.Create("Broken", [CSharpSyntaxTree.ParseText(source, TestCompilation.ParseOptions)], TestCompilation.References))
-                .GetRunResult().Results.Single();
+            CSharpCompilation compilation = CSharpCompilation.Create("Broken", [CSharpSyntaxTree.ParseText(source, TestCompilation.ParseOptions)], TestCompilation.References);
+            GeneratorRunResult result = TestCompilation.Driver().RunGenerators(compilation).GetRunResult().Results.Single();
             Assert.Null(result.Exception);
             Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CS8785"); // "Generator failed to generate source"
+
+            // The analyzers see the same half-typed code as the IDE does on every keystroke.
+            List<Exception> thrown = [];
+            CompilationWithAnalyzersOptions options = new(
+                new AnalyzerOptions([]), onAnalyzerException: (e, _, _) => thrown.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+            ImmutableArray<Diagnostic> analyzed = await compilation
+                .WithAnalyzers([new TaskDeclarationAnalyzer(), new CallSiteAnalyzer()], options)
+                .GetAnalyzerDiagnosticsAsync();
+            Assert.Empty(thrown);
+            Assert.DoesNotContain(analyzed, d => d.Id == "AD0001");
         }
     }
 

@@ -49,6 +49,7 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
         Assert.Equal(Environment.ProcessId, callbackPid);
 
         Assert.Equal("HI!", test.Pool.ApplyAsync(Work.ShoutAsync, "hi").Get(TimeSpan.FromSeconds(30)));
+        AssertRanInWorkers(test, [await test.Pool.ApplyAsync(Work.WorkerPid)]);
     });
 
     [Fact]
@@ -146,6 +147,9 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
 
         long[] sums = await test.Pool.StarmapAsync(Work.Add, [(1, 10L), (2, 20L), (3, 30L)]);
         Assert.Equal([11L, 22L, 33L], sums);
+
+        AssertRanInWorkers(test, await test.Pool.MapAsync(Work.PidOf, Enumerable.Range(0, 8), chunkSize: 1));
+        AssertRanInWorkers(test, await test.Pool.StarmapAsync(Work.PidOfPair, [(1, 1L), (2, 2L)]));
     });
 
     [Fact]
@@ -155,6 +159,7 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
         (int, long)[] pairs = [.. Enumerable.Range(0, 500).Select(i => (i, (long)i * 1_000_000_000))];
         long[] sums = test.Pool.Starmap(Work.Add, pairs);
         Assert.Equal(pairs.Select(p => p.Item1 + p.Item2), sums);
+        AssertRanInWorkers(test, test.Pool.Starmap(Work.PidOfPair, [(1, 1L), (2, 2L)]));
     });
 
     [Fact]
@@ -212,6 +217,16 @@ public sealed class GeneratedCallTests(ITestOutputHelper output)
         AsyncResult<int> second = test.Pool.ApplyAsync(Work.SleepThenPid, 700);
         Assert.NotEqual(await first, await second);
     });
+
+    /// <summary>Asserts that every pid is one of the pool's workers, never this test process.</summary>
+    private static void AssertRanInWorkers(TestPool test, IEnumerable<int> pids)
+    {
+        Assert.All(pids, pid =>
+        {
+            Assert.NotEqual(Environment.ProcessId, pid);
+            Assert.Contains(pid, test.Pool.WorkerPids);
+        });
+    }
 
     /// <summary>Polls <paramref name="condition"/> for up to 10 s.</summary>
     private static async Task Eventually(Func<bool> condition, string failure)

@@ -24,9 +24,11 @@ public sealed class GeneratedFailureTests(ITestOutputHelper output)
     });
 
     [Fact]
-    public Task A_killed_worker_fails_its_call_with_WorkerCrashedException_then_the_pool_serves_again() => Deadline.Run(() =>
+    public Task A_killed_worker_fails_its_call_with_WorkerCrashedException_then_the_pool_serves_again() => Deadline.Run(async () =>
     {
-        using TestPool test = new(processes: 2);
+        // One worker, so that the calls after the crash can only run in its replacement.
+        using TestPool test = new(processes: 1);
+        await test.Pool.WaitForWorkersAsync();
         Stopwatch watch = Stopwatch.StartNew();
 
         WorkerCrashedException crash = Assert.Throws<WorkerCrashedException>(() => test.Pool.Apply(Work.KillSelf, 9));
@@ -36,6 +38,9 @@ public sealed class GeneratedFailureTests(ITestOutputHelper output)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"crash detected after {watch.ElapsedMilliseconds} ms");
         Assert.False(Processes.IsAlive(crash.WorkerPid));
 
+        int replacement = test.Pool.Apply(Work.WorkerPid);
+        Assert.NotEqual(crash.WorkerPid, replacement);
+        Assert.NotEqual(Environment.ProcessId, replacement);
         Assert.Equal(49, test.Pool.Apply(Work.Square, 7));
         Assert.Equal(Enumerable.Range(0, 100).Select(x => x * x), test.Pool.Map(Work.Square, Enumerable.Range(0, 100)));
         test.Remember();
@@ -45,9 +50,16 @@ public sealed class GeneratedFailureTests(ITestOutputHelper output)
     public Task A_worker_that_exits_reports_its_exit_code() => Deadline.Run(async () =>
     {
         using TestPool test = new(processes: 1);
+        await test.Pool.WaitForWorkersAsync();
+        Stopwatch watch = Stopwatch.StartNew();
+
         WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(async () => await test.Pool.ApplyAsync(Work.ExitWith, 3));
+
+        output.WriteLine($"{crash.Message} (detected after {watch.ElapsedMilliseconds} ms)");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"exit detected after {watch.ElapsedMilliseconds} ms");
         Assert.Equal(3, crash.ExitCode);
         Assert.Null(crash.Signal);
+        Assert.NotEqual(crash.WorkerPid, test.Pool.Apply(Work.WorkerPid));
         Assert.Equal(8L, test.Pool.Apply(Work.Add, 4, 4L));
         test.Remember();
     });

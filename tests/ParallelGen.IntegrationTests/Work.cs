@@ -20,6 +20,10 @@ public static class Work
     [ProcessTask]
     public static int PidOf(int _) => Environment.ProcessId;
 
+    /// <summary>The worker's pid, for a call shape with two arguments (Starmap).</summary>
+    [ProcessTask]
+    public static int PidOfPair(int a, long b) => Environment.ProcessId;
+
     [ProcessTask]
     public static int IncrementCounter(int by) => Counter += by;
 

@@ -1,8 +1,9 @@
 namespace ParallelGen.Tests;
 
 /// <summary>
-/// A pool for one test: remembers every worker it ever had, and on dispose terminates the pool and asserts that none
-/// of those processes is left alive, so a test can neither hang CI nor leak workers.
+/// A pool for one test: remembers every worker it ever had (replacements too, as the pool starts them), and on dispose
+/// terminates the pool and asserts that none of those processes is left alive, so a test can neither hang CI nor leak
+/// workers.
 /// </summary>
 internal sealed class TestPool : IDisposable
 {
@@ -13,17 +14,27 @@ internal sealed class TestPool : IDisposable
         options ??= new ProcessPoolOptions();
         options.Processes ??= processes;
         Pool = new ProcessPool(options);
+        Pool.WorkerStartedForTesting += pid =>
+        {
+            lock (_seen)
+            {
+                _seen.Add(pid);
+            }
+        };
         Remember();
     }
 
     public ProcessPool Pool { get; }
 
-    /// <summary>Records the current workers (call after replacements to include them in the final check).</summary>
+    /// <summary>Records the current workers; replacements are recorded anyway as the pool starts them.</summary>
     public void Remember()
     {
-        foreach (int pid in Pool.WorkerPids)
+        lock (_seen)
         {
-            _seen.Add(pid);
+            foreach (int pid in Pool.WorkerPids)
+            {
+                _seen.Add(pid);
+            }
         }
     }
 
@@ -31,7 +42,13 @@ internal sealed class TestPool : IDisposable
     {
         Remember();
         Pool.Dispose();
-        Processes.AssertAllExited(_seen, TimeSpan.FromSeconds(5));
+        int[] seen;
+        lock (_seen)
+        {
+            seen = [.. _seen];
+        }
+
+        Processes.AssertAllExited(seen, TimeSpan.FromSeconds(5));
     }
 }
 

@@ -4,6 +4,9 @@ namespace ParallelGen;
 
 public sealed partial class ProcessPool
 {
+    /// <summary>Raised with the pid of every worker process the pool starts, replacements included: tests check that none outlives them.</summary>
+    internal event Action<int>? WorkerStartedForTesting;
+
     /// <summary>Writes raw bytes to the data pipe of the worker in <paramref name="slot"/>: corrupt frames, for fault-injection tests.</summary>
     internal void WriteRawForTesting(int slot, byte[] bytes)
     {
@@ -15,4 +18,6 @@ public sealed partial class ProcessPool
 
         worker?.WriteRawForTesting(bytes);
     }
+
+    private void OnWorkerStartedForTesting(int pid) => WorkerStartedForTesting?.Invoke(pid);
 }

@@ -347,6 +347,7 @@ public sealed partial class ProcessPool : IWorkerOwner
             _liveWorkers++;
         }
 
+        OnWorkerStartedForTesting(worker.Pid);
         worker.Start(_workerStartTimeout);
         if (_state == PoolState.Terminated)
         {
