@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using Xunit.Abstractions;
 
 namespace ParallelGen.PackageTests;
@@ -33,7 +34,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Repository.Root, s_slow);
-        Assert.True(File.Exists(Path.Combine(feed, $"ParallelGen.{version}.nupkg")));
+        string package = Path.Combine(feed, $"ParallelGen.{version}.nupkg");
+        AssertPackageLayout(package);
 
         string app = Path.Combine(_work, "App");
         Cli.Dotnet("new console --framework net10.0 -o App", _work, s_slow);
@@ -74,7 +76,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         (int exitCode, string run) = Cli.Run(Path.Combine(publish, "Primes"), "2000000", publish, TimeSpan.FromMinutes(2));
         output.WriteLine(run);
         Assert.Equal(0, exitCode);
-        Assert.Contains("2 worker processes", run);
+        Assert.Contains($"{Environment.ProcessorCount} worker processes", run); // the default pool size
         Assert.Contains("results agree", run);
     }
 
@@ -90,6 +92,32 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(run);
         Assert.Equal(0, exitCode);
         Assert.Equal("ann:41:Busy a=2 x:1:Calm,y:2:Busy filled 1000 1000 2.5", run.Trim());
+    }
+
+    /// <summary>
+    /// What a consumer needs from the package: both runtimes with their docs, the generator, the targets that enable
+    /// its interceptors, the launcher JIT workers start from, the README, and MemoryPack as a dependency.
+    /// </summary>
+    private void AssertPackageLayout(string package)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        string[] entries = [.. zip.Entries.Select(e => e.FullName)];
+        output.WriteLine(string.Join("\n", entries));
+        foreach (string expected in (string[])[
+            "lib/net8.0/ParallelGen.dll", "lib/net8.0/ParallelGen.xml",
+            "lib/net10.0/ParallelGen.dll", "lib/net10.0/ParallelGen.xml",
+            "analyzers/dotnet/cs/ParallelGen.Generators.dll",
+            "build/ParallelGen.targets", "buildTransitive/ParallelGen.targets",
+            "tools/worker/ParallelGen.WorkerHost.dll",
+            "README.md"])
+        {
+            Assert.Contains(expected, entries);
+        }
+
+        using StreamReader nuspec = new(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        string manifest = nuspec.ReadToEnd();
+        Assert.Contains("<dependency id=\"MemoryPack\" version=\"1.21.4\"", manifest);
+        Assert.Contains("<readme>README.md</readme>", manifest);
     }
 
     public void Dispose()
