@@ -71,19 +71,32 @@ internal static class Measurements
         });
     }
 
-    /// <summary>Payload size over round-trip time, in MB/s (10^6 bytes), as python_mp.py reports it.</summary>
+    /// <summary>
+    /// Payload size over round-trip time, in MB/s (10^6 bytes), as python_mp.py reports it: five warm-up round trips,
+    /// then the median of seven.
+    /// </summary>
     public static double PayloadMegabytesPerSecond(ProcessPool pool, int size)
     {
         byte[] data = new byte[size];
         Random.Shared.NextBytes(data);
-        pool.Apply(BenchTasks.Echo, data);
-        return Best(3, () =>
+        List<double> samples = [];
+        for (int i = 0; i < 12; i++)
         {
             Stopwatch watch = Stopwatch.StartNew();
             byte[] back = pool.Apply(BenchTasks.Echo, data);
-            double rate = size / 1e6 / watch.Elapsed.TotalSeconds;
-            return back.Length == size && back[size / 2] == data[size / 2] ? rate : throw new InvalidOperationException("wrong echo");
-        });
+            double seconds = watch.Elapsed.TotalSeconds;
+            if (back.Length != size || back[size / 2] != data[size / 2])
+            {
+                throw new InvalidOperationException("wrong echo");
+            }
+
+            if (i >= 5)
+            {
+                samples.Add(size / 1e6 / seconds);
+            }
+        }
+
+        return Median(samples);
     }
 
     /// <summary>Median round trip of a task that receives a 64 MiB <see cref="SharedArray{T}"/>, and the bytes that cross.</summary>

@@ -19,6 +19,27 @@ if (args is ["--probe-imap"])
     return 0;
 }
 
+// `--probe-payload <bytes>`: the distribution of Echo round trips of one size, for work on the transport.
+if (args is ["--probe-payload", string sizeText])
+{
+    using ProcessPool pool = new(Measurements.Workers);
+    await pool.WaitForWorkersAsync();
+    byte[] data = new byte[int.Parse(sizeText, System.Globalization.CultureInfo.InvariantCulture)];
+    List<double> samples = [];
+    for (int i = 0; i < 200; i++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        pool.Apply(BenchTasks.Echo, data);
+        samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+    }
+
+    List<double> warm = samples[100..]; // the first half warms the JIT up in the parent and the workers
+    warm.Sort();
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{data.Length} bytes: p10 {warm[10]:F0} µs, median {warm[50]:F0} µs, p90 {warm[90]:F0} µs, {data.Length / warm[50]:F0} MB/s at the median"));
+    return 0;
+}
+
 string root = ParallelGen.Testing.Repository.Root;
 string artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "compare")).FullName;
 

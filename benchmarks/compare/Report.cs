@@ -89,10 +89,15 @@ internal static class Report
           three threads badly), so single runs vary.
         - The CPU-bound speedup is limited by the machine: `Parallel.For` on the same 2 cores reaches about the same
           figure, and the pool is within 5 % of it.
-        - The 64 MiB payload round trip is bound by page faults, not by copying: every round trip creates two fresh
-          64 MiB arrays (the worker's argument and the parent's result), and on this virtual machine the kernel spends
-          most of the time zeroing new pages for them (`perf` shows `clear_page_erms` on top), as it does for Python.
-          Large data should travel as a `SharedArray<T>`, which costs no copy at all (row above).
+        - A frame of 256 KiB or more travels in a shared-memory segment kept per worker and direction, not through
+          the pipe ([architecture.md](architecture.md#frames)): one copy into the segment, read in place on the other
+          side, and no sleep and wake-up per 1 MiB of pipe buffer. Through the pipe, the same 64 MiB round trip took
+          about twice as long. What remains is copying (serializing and deserializing on both sides) and the page
+          faults of the two fresh 64 MiB arrays that every round trip creates (the worker's argument and the parent's
+          result), whose pages the kernel must zero (`clear_page_erms` in `perf`), as for Python. Data that need not
+          be copied at all should travel as a `SharedArray<T>` (row above).
+          `dotnet run --project benchmarks/compare -c Release -- --probe-payload <bytes>` prints the distribution of
+          one payload size alone.
         - The figures are single runs of a noisy 2-core machine; the BenchmarkDotNet suite
           (`dotnet run --project benchmarks/ParallelGen.Benchmarks -c Release -- --filter '*'`) gives distributions.
         """;

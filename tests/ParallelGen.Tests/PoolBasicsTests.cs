@@ -130,6 +130,17 @@ public sealed class PoolBasicsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Workers_run_without_background_GC_unless_the_parent_asks_for_it()
+    {
+        // Background GC throttles large allocations while it runs; workers do batch work and turn it off.
+        using TestPool test = new(processes: 1);
+
+        int mode = await Deadline.Run(() => test.Pool.Apply(TestTasks.GcLatencyMode, 0));
+
+        Assert.Equal(System.Runtime.GCLatencyMode.Batch, (System.Runtime.GCLatencyMode)mode);
+    }
+
+    [Fact]
     public async Task Progress_reaches_the_total()
     {
         using TestPool test = new();

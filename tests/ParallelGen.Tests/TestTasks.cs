@@ -69,6 +69,9 @@ public static class Work
         return 0;
     }
 
+    /// <summary>The worker's GC latency mode: <c>Batch</c> when background GC is off.</summary>
+    public static int GcLatencyMode(int _) => (int)System.Runtime.GCSettings.LatencyMode;
+
     /// <summary>Returns <paramref name="size"/> bytes.</summary>
     public static byte[] Bytes(int size) => new byte[size];
 
@@ -105,6 +108,7 @@ public static class TestTasks
     public static readonly ProcessTask<byte[], int> CorruptResultPipe = ProcessTask.Create<byte[], int>(0x100E, "Work.CorruptResultPipe(byte[])", static (a, _) => Work.CorruptResultPipe(a));
     public static readonly ProcessTask<string, int> StartChildThenDie = ProcessTask.Create<string, int>(0x100F, "Work.StartChildThenDie(string)", static (a, _) => Work.StartChildThenDie(a));
     public static readonly ProcessTask<int, byte[]> Bytes = ProcessTask.Create<int, byte[]>(0x1010, "Work.Bytes(int)", static (a, _) => Work.Bytes(a));
+    public static readonly ProcessTask<int, int> GcLatencyMode = ProcessTask.Create<int, int>(0x1011, "Work.GcLatencyMode(int)", static (a, _) => Work.GcLatencyMode(a));
 
     /// <summary>A task id that no table knows, as if parent and worker ran different builds.</summary>
     public static readonly ProcessTask<int, int> Unknown = ProcessTask.Create<int, int>(0xDEAD, "Unknown(int)", static (a, _) => a);
@@ -130,6 +134,7 @@ public static class TestTasks
         0x100E => CorruptResultPipe,
         0x100F => StartChildThenDie,
         0x1010 => Bytes,
+        0x1011 => GcLatencyMode,
         _ => null,
     };
 }

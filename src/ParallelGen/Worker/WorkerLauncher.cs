@@ -120,6 +120,14 @@ internal static unsafe class WorkerLauncher
         }
 
         environment.Add($"{WorkerStartInfo.EnvironmentVariable}={workerInfo}");
+        if (!environment.Exists(v => v.StartsWith("DOTNET_gcConcurrent=", StringComparison.OrdinalIgnoreCase) || v.StartsWith("COMPlus_gcConcurrent=", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Workers run batch work, where a background GC only costs: while one runs, the runtime throttles large
+            // allocations, and a task that receives or returns a 64 MiB array then waits hundreds of milliseconds for
+            // it. Set DOTNET_gcConcurrent in the parent's environment to choose otherwise.
+            environment.Add("DOTNET_gcConcurrent=0");
+        }
+
         return environment;
     }
 
