@@ -53,6 +53,23 @@ public sealed class LargeFrameTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task A_map_of_long_calls_on_large_items_sends_every_item_in_shared_memory() => Deadline.Run(() =>
+    {
+        // Long calls: the pool keeps one queued behind the running one, so two frames are in the worker at once, and
+        // the worker releases each as soon as its arguments are read. Both segments are free when the next one goes.
+        using TestPool test = new(processes: 1);
+        int worker = test.Pool.WorkerPids.Single();
+        byte[][] items = [.. Enumerable.Range(0, 12).Select(i => Enumerable.Repeat((byte)i, 300_000 + i).ToArray())];
+
+        long[] sums = test.Pool.Map(TestTasks.SumSlowly, items, chunkSize: 1);
+
+        (int diverted, int declined) = test.Pool.LargeFramesSentForTesting(0);
+        output.WriteLine($"{items.Length} items of about 300 KB: {diverted} in shared memory, {declined} through the pipe; worker's segments: {string.Join(", ", SegmentSizes(worker))}");
+        Assert.Equal(items.Select(item => item.Sum(b => (long)b)), sums);
+        Assert.Equal((items.Length, 0), (diverted, declined));
+    });
+
+    [Fact]
     public Task A_killed_worker_leaves_no_segment_behind() => Deadline.Run(() =>
     {
         using TestPool test = new(processes: 1);

@@ -72,6 +72,19 @@ public static class Work
     /// <summary>The worker's GC latency mode: <c>Batch</c> when background GC is off.</summary>
     public static int GcLatencyMode(int _) => (int)System.Runtime.GCSettings.LatencyMode;
 
+    /// <summary>A call long enough that the pool keeps only one more queued behind it.</summary>
+    public static long SumSlowly(byte[] data)
+    {
+        Thread.Sleep(20);
+        long sum = 0;
+        foreach (byte b in data)
+        {
+            sum += b;
+        }
+
+        return sum;
+    }
+
     /// <summary>Returns <paramref name="size"/> bytes.</summary>
     public static byte[] Bytes(int size) => new byte[size];
 
@@ -109,6 +122,7 @@ public static class TestTasks
     public static readonly ProcessTask<string, int> StartChildThenDie = ProcessTask.Create<string, int>(0x100F, "Work.StartChildThenDie(string)", static (a, _) => Work.StartChildThenDie(a));
     public static readonly ProcessTask<int, byte[]> Bytes = ProcessTask.Create<int, byte[]>(0x1010, "Work.Bytes(int)", static (a, _) => Work.Bytes(a));
     public static readonly ProcessTask<int, int> GcLatencyMode = ProcessTask.Create<int, int>(0x1011, "Work.GcLatencyMode(int)", static (a, _) => Work.GcLatencyMode(a));
+    public static readonly ProcessTask<byte[], long> SumSlowly = ProcessTask.Create<byte[], long>(0x1012, "Work.SumSlowly(byte[])", static (a, _) => Work.SumSlowly(a));
 
     /// <summary>A task id that no table knows, as if parent and worker ran different builds.</summary>
     public static readonly ProcessTask<int, int> Unknown = ProcessTask.Create<int, int>(0xDEAD, "Unknown(int)", static (a, _) => a);
@@ -135,6 +149,7 @@ public static class TestTasks
         0x100F => StartChildThenDie,
         0x1010 => Bytes,
         0x1011 => GcLatencyMode,
+        0x1012 => SumSlowly,
         _ => null,
     };
 }

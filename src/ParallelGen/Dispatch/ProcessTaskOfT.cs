@@ -61,6 +61,8 @@ public sealed class ProcessTask<TArgs, TResult> : ProcessTask
                 return;
             }
 
+            call.ReleaseArguments();
+
             int done = 0;
             CancellationToken token = call.CancellationToken;
             for (; done < count; done++)

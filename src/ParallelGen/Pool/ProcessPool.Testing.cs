@@ -19,5 +19,14 @@ public sealed partial class ProcessPool
         worker?.WriteRawForTesting(bytes);
     }
 
+    /// <summary>Gets how many frames to the worker in <paramref name="slot"/> went through shared memory, and how many large ones took the pipe.</summary>
+    internal (int Diverted, int Declined) LargeFramesSentForTesting(int slot)
+    {
+        lock (_lock)
+        {
+            return _slots[slot]?.LargeFramesSent ?? default;
+        }
+    }
+
     private void OnWorkerStartedForTesting(int pid) => WorkerStartedForTesting?.Invoke(pid);
 }

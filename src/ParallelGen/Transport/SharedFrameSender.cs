@@ -10,12 +10,14 @@ namespace ParallelGen.Transport;
 /// buffer's worth (1 MiB), which dominate a large transfer.
 /// </summary>
 /// <remarks>
-/// <para>One segment per direction, reused: its first 4 bytes say whether the receiver still holds the last frame
-/// (set here, cleared by <see cref="SharedFrameReceiver.Release"/>). While it does, or if no segment can be created,
-/// the frame simply goes through the pipe, so sending never waits for the receiver.</para>
-/// <para>The segment grows to the largest frame (a power of two) and shrinks again after a run of much smaller
-/// frames. It is named after this process, mode 0600. A replaced segment is removed by its sender once the receiver
-/// has released it; the last one is removed by the parent when the worker exits (see <see cref="SharedFrameReceiver"/>),
+/// <para>Up to two segments per direction, reused: the first 4 bytes of each say whether the receiver still holds the
+/// frame in it (set here, cleared by <see cref="SharedFrameReceiver.Release"/>). Two, because the pool keeps a long call
+/// queued in the worker behind the running one: the queued call's arguments sit in one segment while the next call's
+/// go into the other. While both are held, or if no segment can be created, the frame simply goes through the pipe,
+/// so sending never waits for the receiver.</para>
+/// <para>A segment grows to the largest frame (a power of two) and shrinks again after a run of much smaller frames.
+/// It is named after this process, mode 0600. A replaced segment is removed by its sender once the receiver has
+/// released it; the last ones are removed by the parent when the worker exits (see <see cref="SharedFrameReceiver"/>),
 /// never by a worker that is shutting down, since its last frames may still be unread.</para>
 /// <para>Not thread-safe: the caller serializes calls (the parent under the worker's send lock, the worker on its main
 /// thread).</para>
@@ -28,11 +30,20 @@ internal sealed unsafe class SharedFrameSender : IDisposable
     /// <summary>Where the frame starts in the segment; before it, the busy flag.</summary>
     public const int HeaderSize = 64;
 
+    /// <summary>How many segments a sender keeps at most.</summary>
+    public const int MaxSegments = 2;
+
     private const long ShrinkAbove = 16 * 1024 * 1024;
     private const int ShrinkAfter = 8;
 
-    private SharedMemory? _segment;
-    private int _smallRun;
+    private readonly SharedMemory?[] _segments = new SharedMemory?[MaxSegments];
+    private readonly int[] _smallRuns = new int[MaxSegments];
+
+    /// <summary>Gets how many frames went through shared memory.</summary>
+    public int Diverted { get; private set; }
+
+    /// <summary>Gets how many large frames took the pipe because every segment was still held (or none could be made).</summary>
+    public int Declined { get; private set; }
 
     /// <summary>
     /// Moves the frame that starts at <paramref name="frameStart"/> and ends the buffer into shared memory, if it is
@@ -49,8 +60,11 @@ internal sealed unsafe class SharedFrameSender : IDisposable
 
         if (Acquire(frameLength) is not { } segment)
         {
+            Declined++;
             return false;
         }
+
+        Diverted++;
 
         buffer.WrittenSpan.Slice(frameStart + 4, frameLength).CopyTo(new Span<byte>(segment.Pointer + HeaderSize, frameLength));
         Volatile.Write(ref *(int*)segment.Pointer, 1);
@@ -63,35 +77,51 @@ internal sealed unsafe class SharedFrameSender : IDisposable
         return true;
     }
 
-    /// <summary>Removes the segment. Only once the receiver can no longer need it.</summary>
+    /// <summary>Removes the segments. Only once the receiver can no longer need them.</summary>
     public void Dispose()
     {
-        _segment?.Dispose();
-        _segment = null;
+        for (int i = 0; i < _segments.Length; i++)
+        {
+            _segments[i]?.Dispose();
+            _segments[i] = null;
+        }
     }
 
     private SharedMemory? Acquire(int frameLength)
     {
         long needed = HeaderSize + (long)frameLength;
-        if (_segment is { } current)
+        int replace = -1;
+        for (int i = 0; i < _segments.Length; i++)
         {
-            if (Volatile.Read(ref *(int*)current.Pointer) != 0)
+            if (_segments[i] is not { } segment)
             {
-                return null; // The receiver still reads the last frame: this one takes the pipe.
+                replace = replace < 0 ? i : replace;
+                continue;
             }
 
-            bool fits = current.Size >= needed;
-            _smallRun = fits && current.Size > ShrinkAbove && needed * 4 <= current.Size ? _smallRun + 1 : 0;
-            if (fits && _smallRun < ShrinkAfter)
+            if (Volatile.Read(ref *(int*)segment.Pointer) != 0)
             {
-                return current;
+                continue; // The receiver still holds the frame in this one.
             }
 
-            current.Dispose();
-            _segment = null;
-            _smallRun = 0;
+            bool fits = segment.Size >= needed;
+            _smallRuns[i] = fits && segment.Size > ShrinkAbove && needed * 4 <= segment.Size ? _smallRuns[i] + 1 : 0;
+            if (fits && _smallRuns[i] < ShrinkAfter)
+            {
+                return segment;
+            }
+
+            replace = i; // Free but too small or much too large: replacing it beats adding a second one.
         }
 
+        if (replace < 0)
+        {
+            return null; // Every segment is held: this frame takes the pipe.
+        }
+
+        _segments[replace]?.Dispose();
+        _segments[replace] = null;
+        _smallRuns[replace] = 0;
         long size = (long)BitOperations.RoundUpToPowerOf2((ulong)needed);
         if (size - HeaderSize > int.MaxValue)
         {
@@ -100,7 +130,7 @@ internal sealed unsafe class SharedFrameSender : IDisposable
 
         try
         {
-            return _segment = SharedMemory.Create(size);
+            return _segments[replace] = SharedMemory.Create(size);
         }
         catch (IOException)
         {

@@ -131,6 +131,18 @@ internal sealed class PoolWorker
         return true;
     }
 
+    /// <summary>Gets how many frames went to the worker through shared memory, and how many large ones took the pipe. Tests only.</summary>
+    internal (int Diverted, int Declined) LargeFramesSent
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return (_largeFramesOut.Diverted, _largeFramesOut.Declined);
+            }
+        }
+    }
+
     /// <summary>Appends raw bytes to the worker's data pipe, after everything queued. Fault-injection tests only.</summary>
     internal void WriteRawForTesting(ReadOnlySpan<byte> bytes)
     {

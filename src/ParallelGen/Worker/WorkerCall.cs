@@ -12,7 +12,7 @@ namespace ParallelGen.Worker;
 /// Writes the <c>Done</c> frame: <c>[long callId][long elapsedTicks][byte status][int errorCount][errors][results]</c>,
 /// where <c>results</c> is a MemoryPack span of one result per item that ran (failed items hold their default).
 /// </remarks>
-internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFrames)
+internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFramesOut, SharedFrameReceiver largeFramesIn)
 {
     public const byte StatusCompleted = 0;
     public const byte StatusCancelled = 1;
@@ -45,6 +45,16 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
         _errors.Clear();
         _cancelled = false;
         _started = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Says the arguments have been deserialized: a frame in shared memory is released before the task runs, so the
+    /// parent can put the next call's arguments there while this one works.
+    /// </summary>
+    public void ReleaseArguments()
+    {
+        ArgumentsMemory = default;
+        largeFramesIn.Release();
     }
 
     public void AddError(int itemIndex, Exception exception) => _errors.Add(RemoteError.From(itemIndex, exception));
@@ -109,6 +119,6 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
         }
 
         _output.EndFrame(frame);
-        largeFrames.TryDivert(_output, frame);
+        largeFramesOut.TryDivert(_output, frame);
     }
 }
