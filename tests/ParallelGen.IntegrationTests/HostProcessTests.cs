@@ -26,18 +26,21 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Processes.AssertAllExited(workers, TimeSpan.Zero);
     });
 
-    [Fact]
-    public Task When_the_parent_gets_SIGTERM_it_exits_and_terminates_its_workers() => Deadline.Run(() =>
+    [Theory]
+    [InlineData(15, "SIGTERM")]
+    [InlineData(2, "SIGINT (Ctrl-C)")]
+    public Task When_the_parent_gets_SIGTERM_or_SIGINT_it_exits_and_terminates_its_workers(int signal, string name) => Deadline.Run(() =>
     {
         using Process host = StartHost("hold-pool 2");
         int[] workers = ReadWorkerPids(host);
 
         Stopwatch watch = Stopwatch.StartNew();
-        Assert.Equal(0, Kill(host.Id, 15));
-        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(10)), "the parent did not exit on SIGTERM");
+        Assert.Equal(0, Kill(host.Id, signal));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(10)), $"the parent did not exit on {name}");
         long gone = WaitUntilGone(workers, TimeSpan.FromSeconds(1));
 
-        output.WriteLine($"parent exited on SIGTERM with code {host.ExitCode}; workers gone after {gone} ms");
+        output.WriteLine($"parent exited on {name} with code {host.ExitCode}; workers gone after {gone} ms");
+        Assert.Equal(128 + signal, host.ExitCode);
         Processes.AssertAllExited(workers, TimeSpan.Zero);
     });
 
@@ -68,6 +71,21 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Assert.Equal($"done {2L * 2 * 25 * 1024 * 1024}", last);
         Assert.True(stdout > 50_000_000 && stderr > 50_000_000);
     }, TimeSpan.FromSeconds(90));
+
+    [Fact]
+    public Task A_short_soak_of_worker_recycling_leaves_the_parent_flat() => Deadline.Run(() =>
+    {
+        // The soak itself decides: managed heap, working set, descriptors and segments after warm-up against the end
+        // (tests/ParallelGen.TestHost/Soak.cs). The README's soak command runs the same for ten minutes.
+        using Process host = StartHost("soak 15");
+        Task<string> text = host.StandardOutput.ReadToEndAsync();
+        Task<string> errors = host.StandardError.ReadToEndAsync();
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(90)), "the soak did not finish");
+        host.WaitForExit();
+        output.WriteLine(text.Result + errors.Result);
+        Assert.Contains("soak: PASS", text.Result);
+        Assert.Equal(0, host.ExitCode);
+    }, TimeSpan.FromSeconds(120));
 
     [Fact]
     public Task At_a_normal_parent_exit_daemon_processes_are_killed_and_the_others_waited_for() => Deadline.Run(() =>

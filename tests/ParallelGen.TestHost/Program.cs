@@ -5,7 +5,8 @@ using ParallelGen.TestHost;
 // Modes:
 //   hold-pool <n>     start n workers busy in endless tasks, print "pids: a,b", then wait to be killed
 //   chatty <mb>       two tasks each write <mb> MB to stdout and stderr; print "done <bytes>"
-//   soak <seconds>    tiny tasks with MaxTasksPerWorker = 1000 for that long; print the parent's working set over time
+//   soak <seconds>    tiny tasks with MaxTasksPerWorker = 1000 for that long; print the parent's memory, descriptors and
+//                     segments over time, and exit 1 if any of them grew (see Soak.cs)
 //   processes <path>  start a daemon WorkerProcess that never ends and a non-daemon one that writes <path> after 1 s;
 //                     print "pids: daemon,other", then return from Main at once
 //   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
@@ -58,32 +59,7 @@ switch (args)
     }
 
     case ["soak", string seconds]:
-    {
-        await using ProcessPool pool = new(new ProcessPoolOptions { Processes = 2, MaxTasksPerWorker = 1000 });
-        Stopwatch watch = Stopwatch.StartNew();
-        int[] items = [.. Enumerable.Range(0, 10_000)];
-        long calls = 0;
-        long firstWorkingSet = 0;
-        long lastReport = -1;
-        while (watch.Elapsed < TimeSpan.FromSeconds(double.Parse(seconds)))
-        {
-            int[] results = pool.Map(HostTasks.Leaky, items, chunkSize: 100);
-            calls += results.Length;
-            long second = (long)watch.Elapsed.TotalSeconds;
-            if (second / 5 != lastReport)
-            {
-                lastReport = second / 5;
-                GC.Collect();
-                long workingSet = Environment.WorkingSet;
-                firstWorkingSet = firstWorkingSet == 0 ? workingSet : firstWorkingSet;
-                Console.WriteLine($"{second,5} s: {calls:N0} tasks, parent working set {workingSet / 1e6:F1} MB, workers {string.Join(",", pool.WorkerPids)}");
-            }
-        }
-
-        GC.Collect();
-        Console.WriteLine($"soak: {calls:N0} tasks in {watch.Elapsed.TotalSeconds:F0} s; working set {firstWorkingSet / 1e6:F1} MB -> {Environment.WorkingSet / 1e6:F1} MB");
-        return 0;
-    }
+        return await Soak.RunAsync(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)));
 
     default:
         Console.Error.WriteLine("usage: ParallelGen.TestHost hold-pool <n> | processes <path> | chatty <mb> | soak <seconds>");
