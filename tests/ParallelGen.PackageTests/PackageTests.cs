@@ -18,6 +18,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Console.WriteLine($"squares: {string.Join(",", squares)}");
         Console.WriteLine($"ran in workers: {!pids.Contains(Environment.ProcessId)}");
         Console.WriteLine($"sum: {pool.Apply(Work.Add, 40, 2L)}");
+        Console.WriteLine($"runtime library built for: {System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Runtime.Versioning.TargetFrameworkAttribute>(typeof(ProcessPool).Assembly)?.FrameworkName}");
 
         public static class Work
         {
@@ -56,6 +57,19 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run);
         Assert.Contains("ran in workers: True", run);
         Assert.Contains("sum: 42", run);
+        Assert.Contains("runtime library built for: .NETCoreApp,Version=v10.0", run);
+
+        // The same app for net8.0, which gets the package's net8.0 library. Only the .NET 10 runtime is installed here,
+        // so it runs on that one (RollForward=Major), workers included: they start with the app's runtimeconfig.
+        string project = Path.Combine(app, "App.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            "<TargetFramework>net10.0</TargetFramework>", "<TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward>"));
+        string run8 = Cli.Dotnet("run -c Release", app, s_slow);
+        output.WriteLine($"net8.0:\n{run8}");
+        Assert.Contains("runtime library built for: .NETCoreApp,Version=v8.0", run8);
+        Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run8);
+        Assert.Contains("ran in workers: True", run8);
+        Assert.Contains("sum: 42", run8);
 
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program.Replace("pool.Map(Work.Square,", "pool.Map(x => x * x,"));
         (int exitCode, string build) = Cli.Run("dotnet", "build -c Release", app, s_slow);
