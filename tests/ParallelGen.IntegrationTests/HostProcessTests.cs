@@ -35,7 +35,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         int[] workers = ReadWorkerPids(host);
 
         Stopwatch watch = Stopwatch.StartNew();
-        Assert.Equal(0, Kill(host.Id, signal));
+        Assert.Equal(0, Signals.Send(host.Id, signal));
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(10)), $"the parent did not exit on {name}");
         long gone = WaitUntilGone(workers, TimeSpan.FromSeconds(1));
 
@@ -145,7 +145,4 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
 
         return watch.ElapsedMilliseconds;
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

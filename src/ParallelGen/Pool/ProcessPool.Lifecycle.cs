@@ -40,6 +40,7 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
             }
 
             _state = PoolState.Terminated;
+            _stuckWorkerCheck?.Dispose();
             workers = [.. _slots.OfType<PoolWorker>()];
             CheckAllExited();
         }

@@ -21,6 +21,9 @@ public sealed partial class ProcessPool : IWorkerOwner
     private const int MaxStartFailures = 3;
     private const int MaxWindow = 128;
 
+    /// <summary>How long past its task timeout a worker that has not stopped itself is given before the parent kills it.</summary>
+    private const int StuckGraceMilliseconds = 1000;
+
     [ThreadStatic]
     private static List<WorkUnit>? t_dispatchBatch;
 
@@ -36,6 +39,7 @@ public sealed partial class ProcessPool : IWorkerOwner
     private readonly TimeSpan _workerStartTimeout;
     private readonly PoolInitializer? _initializer;
     private readonly int _taskTimeoutMilliseconds;
+    private readonly Timer? _stuckWorkerCheck;
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _shortUnitTicks = Stopwatch.Frequency / 5_000;
     private readonly long _longUnitTicks = Stopwatch.Frequency / 500;
@@ -72,6 +76,11 @@ public sealed partial class ProcessPool : IWorkerOwner
         _initializer = options.Initializer;
         _taskTimeoutMilliseconds = options.TaskTimeout is { } timeout ? (int)Math.Ceiling(timeout.TotalMilliseconds) : 0;
         _slots = new PoolWorker?[Processes];
+        if (_taskTimeoutMilliseconds > 0)
+        {
+            int period = Math.Clamp(_taskTimeoutMilliseconds / 2, 50, 1000);
+            _stuckWorkerCheck = new Timer(static state => ((ProcessPool)state!).KillStuckWorkers(), this, period, period);
+        }
 
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         _ = WorkerLauncher.Command;
@@ -563,9 +572,37 @@ public sealed partial class ProcessPool : IWorkerOwner
     {
         if (_state != PoolState.Running && _liveWorkers == 0)
         {
+            _stuckWorkerCheck?.Dispose();
             _allExited.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// The parent's backstop for <see cref="ProcessPoolOptions.TaskTimeout"/>: a worker stops itself when a call runs
+    /// too long, but a worker that cannot run its watchdog (stopped with SIGSTOP, or its thread pool starved) would
+    /// hold the call forever. Such a worker is killed one second after its own watchdog should have fired, and its
+    /// call fails with the same <see cref="TimeoutException"/>.
+    /// </summary>
+    private void KillStuckWorkers()
+    {
+        PoolWorker?[] workers;
+        lock (_lock)
+        {
+            workers = (PoolWorker?[])_slots.Clone();
+        }
+
+        foreach (PoolWorker? worker in workers)
+        {
+            if (worker is not null && worker.TryGetOldestCall(out long callId, out int count, out long runningTicks)
+                && runningTicks > StuckAfterTicks(count))
+            {
+                worker.KillTimedOut(callId);
+            }
+        }
+    }
+
+    private long StuckAfterTicks(int count) =>
+        (long)Math.Min(long.MaxValue / 2, (_taskTimeoutMilliseconds * (double)Math.Max(count, 1) + StuckGraceMilliseconds) * Stopwatch.Frequency / 1000);
 
     private static OperationCanceledException Terminated() =>
         new("The process pool was terminated before the call completed.");

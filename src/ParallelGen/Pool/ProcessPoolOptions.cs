@@ -36,8 +36,9 @@ public sealed class ProcessPoolOptions
     /// Gets or sets how long one call may run in a worker: an <c>Apply</c>/<c>ApplyAsync</c> call, or a chunk of a
     /// bulk call (n items get n times this). A call that runs longer fails with <see cref="TimeoutException"/>; its
     /// worker, stuck in the task, is stopped and replaced; the other calls it held are sent to other workers, and
-    /// nothing else is affected. Default: no limit. Setting it makes each worker send every result at once, which
-    /// costs some throughput for very small tasks.
+    /// nothing else is affected. The worker enforces it; should the worker be unable to (frozen with <c>SIGSTOP</c>,
+    /// say), the parent kills it one second later. Default: no limit. Setting it makes each worker send every result
+    /// at once, which costs some throughput for very small tasks.
     /// </summary>
     public TimeSpan? TaskTimeout { get; set; }
 

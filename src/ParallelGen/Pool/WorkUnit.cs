@@ -18,6 +18,9 @@ internal abstract class WorkUnit
     /// <summary>Gets or sets the worker running the current attempt.</summary>
     public PoolWorker? Worker { get; set; }
 
+    /// <summary>Gets or sets when the unit was queued for its worker (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long SentAt { get; set; }
+
     /// <summary>Gets or sets how many attempts have failed because their worker crashed.</summary>
     public int CrashCount { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Interop;
 using ParallelGen.Pool;
@@ -37,6 +38,7 @@ internal sealed class PoolWorker
     private Timer? _startTimer;
     private volatile bool _readyReceived;
     private bool _reaped;
+    private long _lastAnswerAt;
 
     public PoolWorker(IWorkerOwner owner, int slot, WorkerPipes pipes, int maxFrameLength)
     {
@@ -120,6 +122,7 @@ internal sealed class PoolWorker
 
             _pending.EndFrame(start);
             _largeFramesOut.TryDivert(_pending, start);
+            unit.SentAt = Stopwatch.GetTimestamp();
             _inFlight.Enqueue(unit);
         }
 
@@ -208,6 +211,37 @@ internal sealed class PoolWorker
                 LibC.kill(Pid, LibC.SIGKILL);
             }
         }
+    }
+
+    /// <summary>
+    /// Gets the oldest call the worker holds, which is the one it runs, and for how long it has run at most: since it
+    /// was sent, or since the call before it was answered, whichever is later.
+    /// </summary>
+    public bool TryGetOldestCall(out long callId, out int count, out long runningTicks)
+    {
+        lock (_sync)
+        {
+            if (_exited || !_inFlight.TryPeek(out WorkUnit? unit))
+            {
+                (callId, count, runningTicks) = (0, 0, 0);
+                return false;
+            }
+
+            (callId, count) = (unit.CallId, unit.Count);
+            runningTicks = Stopwatch.GetTimestamp() - Math.Max(unit.SentAt, _lastAnswerAt);
+            return true;
+        }
+    }
+
+    /// <summary>Kills a worker whose call ran past the task timeout without the worker stopping itself: the call fails with <see cref="TimeoutException"/>.</summary>
+    public void KillTimedOut(long callId)
+    {
+        if (TimedOutCallId == 0)
+        {
+            TimedOutCallId = callId;
+        }
+
+        Kill($"call {callId} ran past ProcessPoolOptions.TaskTimeout and the worker did not stop itself");
     }
 
     /// <summary>Kills the worker with SIGKILL, recording why, for the exit report.</summary>
@@ -385,6 +419,7 @@ internal sealed class PoolWorker
             }
 
             _inFlight.Dequeue();
+            _lastAnswerAt = Stopwatch.GetTimestamp();
         }
 
         _owner.OnUnitDone(this, unit, done.ElapsedTicks);
