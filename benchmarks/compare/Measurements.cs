@@ -73,15 +73,21 @@ internal static class Measurements
 
     /// <summary>
     /// Payload size over round-trip time, in MB/s (10^6 bytes), as python_mp.py reports it: five warm-up round trips,
-    /// then the median of seven.
+    /// then the median of seven. With <paramref name="collectFirst"/>, a full GC in this process before each round trip
+    /// (not timed), so that each result lands in memory the last one used rather than in fresh pages.
     /// </summary>
-    public static double PayloadMegabytesPerSecond(ProcessPool pool, int size)
+    public static double PayloadMegabytesPerSecond(ProcessPool pool, int size, bool collectFirst = false)
     {
         byte[] data = new byte[size];
         Random.Shared.NextBytes(data);
         List<double> samples = [];
         for (int i = 0; i < 12; i++)
         {
+            if (collectFirst)
+            {
+                GC.Collect();
+            }
+
             Stopwatch watch = Stopwatch.StartNew();
             byte[] back = pool.Apply(BenchTasks.Echo, data);
             double seconds = watch.Elapsed.TotalSeconds;

@@ -73,6 +73,7 @@ using (ProcessPool pool = new(Measurements.Workers))
     ours.Map64PerS = Measurements.MapPerSecond(pool, chunkSize: 64);
     ours.Payload1MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 1 << 20);
     ours.Payload64MiBMBs = Measurements.PayloadMegabytesPerSecond(pool, 64 << 20);
+    ours.Payload64MiBCollectedMBs = Measurements.PayloadMegabytesPerSecond(pool, 64 << 20, collectFirst: true);
     (ours.SerialMs, ours.PoolMs, ours.ParallelForMs, _) = Measurements.CpuBound(pool);
     (ours.SharedHandOffUs, ours.SharedWireBytes) = Measurements.SharedArrayHandOff(pool);
 }
@@ -103,6 +104,7 @@ internal sealed class Results
     public double Map64PerS { get; set; }
     public double Payload1MiBMBs { get; set; }
     public double Payload64MiBMBs { get; set; }
+    public double Payload64MiBCollectedMBs { get; set; }
     public double SerialMs { get; set; }
     public double PoolMs { get; set; }
     public double ParallelForMs { get; set; }
