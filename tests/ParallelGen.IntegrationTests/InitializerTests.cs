@@ -53,6 +53,40 @@ public sealed class InitializerTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task An_initializer_slower_than_TaskTimeout_is_part_of_the_start_not_a_timed_out_call() => Deadline.Run(async () =>
+    {
+        using TestPool test = new(processes: 1, options: new ProcessPoolOptions
+        {
+            Initializer = PoolInitializer.Create(Work.Pause, 800),
+            TaskTimeout = TimeSpan.FromMilliseconds(200),
+        });
+
+        await test.Pool.WaitForWorkersAsync();
+        int worker = test.Pool.WorkerPids.Single();
+        Assert.Equal(42, test.Pool.Apply(Work.Spin, 21));
+        Assert.Equal(worker, test.Pool.WorkerPids.Single()); // started once: no timeout, no replacement
+    });
+
+    [Fact]
+    public Task An_initializer_that_never_finishes_is_a_failed_start_after_WorkerStartTimeout() => Deadline.Run(async () =>
+    {
+        string never = Path.Combine(Path.GetTempPath(), $"parallelgen-never-{Guid.NewGuid():N}");
+        using TestPool test = new(processes: 1, options: new ProcessPoolOptions
+        {
+            Initializer = PoolInitializer.Create(Work.WaitForFile, never),
+            WorkerStartTimeout = TimeSpan.FromSeconds(1),
+        });
+        Stopwatch watch = Stopwatch.StartNew();
+
+        WorkerCrashedException error = await Assert.ThrowsAsync<WorkerCrashedException>(async () => await test.Pool.ApplyAsync(Work.Spin, 1));
+
+        output.WriteLine($"after {watch.ElapsedMilliseconds} ms: {error.Message}");
+        Assert.Contains("initializer did not finish within ProcessPoolOptions.WorkerStartTimeout", error.Message);
+        Assert.InRange(watch.ElapsedMilliseconds, 2500, 25_000); // three starts of a second each
+        test.Remember();
+    });
+
+    [Fact]
     public Task Workers_killed_from_outside_while_starting_are_replaced_however_often_it_happens() => Deadline.Run(async () =>
     {
         // The initializer holds every worker in start-up until the gate file exists, so each kill hits a worker that

@@ -117,20 +117,20 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     [Fact]
     public Task A_worker_frozen_past_TaskTimeout_is_killed_by_the_parent_and_its_call_times_out() => Deadline.Run(async () =>
     {
-        // SIGSTOP freezes the worker's own watchdog too: only the parent can end this call.
+        // SIGSTOP freezes the worker's own watchdog too: only the parent can end this call. The worker is frozen before
+        // the call reaches it, so that the worker's watchdog cannot have fired first however slow this machine is.
         using TestPool test = new(processes: 1, options: new ProcessPoolOptions { TaskTimeout = TimeSpan.FromMilliseconds(300) });
         await test.Pool.WaitForWorkersAsync(); // a worker frozen while starting is WorkerStartTimeout's business
         int frozen = test.Pool.WorkerPids.Single();
-        AsyncResult<int> stuck = test.Pool.ApplyAsync(Work.Hang, 0);
-        await Task.Delay(100);
-        Stopwatch watch = Stopwatch.StartNew();
         Assert.Equal(0, Signals.Send(frozen, Signals.SIGSTOP));
+        Stopwatch watch = Stopwatch.StartNew();
+        AsyncResult<int> stuck = test.Pool.ApplyAsync(Work.Hang, 0);
 
         TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(async () => await stuck);
         long detected = watch.ElapsedMilliseconds;
 
-        output.WriteLine($"{timeout.Message} (after {detected} ms frozen; TaskTimeout 300 ms, the parent waits 1 s more)");
-        Assert.InRange(detected, 1000, 10_000);
+        output.WriteLine($"{timeout.Message} (after {detected} ms; TaskTimeout 300 ms, the parent waits 1 s more)");
+        Assert.InRange(detected, 1200, 10_000);
         test.Remember();
         Processes.AssertAllExited([frozen], TimeSpan.FromSeconds(5));
         Assert.Equal(14, test.Pool.Apply(Work.Spin, 7));

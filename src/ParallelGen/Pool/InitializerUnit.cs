@@ -15,6 +15,9 @@ internal sealed class InitializerUnit<TArgs, TResult>(ProcessTask<TArgs, TResult
 
     public override bool StopOnError => true;
 
+    // Part of the worker's start: WorkerStartTimeout applies, not TaskTimeout.
+    public override bool IsStartup => true;
+
     // Never retried on another worker: if its worker dies, that is a start failure of that worker.
     public override bool IsAbandoned => true;
 

@@ -413,6 +413,7 @@ public sealed partial class ProcessPool : IWorkerOwner
 
     private void MarkReady(PoolWorker worker)
     {
+        worker.CompleteStart();
         lock (_lock)
         {
             worker.IsReady = true;

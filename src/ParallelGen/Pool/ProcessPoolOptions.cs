@@ -27,8 +27,9 @@ public sealed class ProcessPoolOptions
     public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
 
     /// <summary>
-    /// Gets or sets how long a new worker may take to start and report ready before it is killed. Three start
-    /// failures in a row fail the queued calls and every later call with the cause. Default: 60 seconds.
+    /// Gets or sets how long a new worker may take to start, report ready and run the <see cref="Initializer"/> before
+    /// it is killed. Three start failures in a row fail the queued calls and every later call with the cause.
+    /// Default: 60 seconds.
     /// </summary>
     public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -44,7 +45,8 @@ public sealed class ProcessPoolOptions
 
     /// <summary>
     /// Gets or sets a task every worker runs once before its first task (Python's <c>initializer</c> and
-    /// <c>initargs</c>), created with <c>PoolInitializer.Create(Setup, arg1, ...)</c>. Default: none.
+    /// <c>initargs</c>), created with <c>PoolInitializer.Create(Setup, arg1, ...)</c>. It is part of the worker's start:
+    /// <see cref="WorkerStartTimeout"/> covers it, <see cref="TaskTimeout"/> does not. Default: none.
     /// </summary>
     public PoolInitializer? Initializer { get; set; }
 

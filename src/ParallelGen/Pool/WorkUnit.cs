@@ -18,6 +18,12 @@ internal abstract class WorkUnit
     /// <summary>Gets or sets the worker running the current attempt.</summary>
     public PoolWorker? Worker { get; set; }
 
+    /// <summary>
+    /// Gets whether the unit is part of the worker's start (the initializer): <c>WorkerStartTimeout</c> covers it,
+    /// not <c>TaskTimeout</c>.
+    /// </summary>
+    public virtual bool IsStartup => false;
+
     /// <summary>Gets or sets when the unit was queued for its worker (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
     public long SentAt { get; set; }
 

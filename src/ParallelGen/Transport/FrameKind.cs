@@ -42,3 +42,13 @@ internal enum FrameKind : byte
     /// <summary>A call ran longer than <c>ProcessPoolOptions.TaskTimeout</c>: [long callId]. The worker exits after it.</summary>
     TimedOut = 0x84,
 }
+
+/// <summary>The flags byte of a <see cref="FrameKind.Run"/> frame.</summary>
+internal static class RunFlags
+{
+    /// <summary>Stop at the first item that throws (bulk calls); the rest of the chunk does not run.</summary>
+    public const byte StopOnError = 0x01;
+
+    /// <summary>The call is part of the worker's start (the initializer): <c>TaskTimeout</c> does not apply to it.</summary>
+    public const byte Startup = 0x02;
+}

@@ -37,6 +37,7 @@ internal sealed class PoolWorker
     private string? _fatalMessage;
     private Timer? _startTimer;
     private volatile bool _readyReceived;
+    private volatile bool _started;
     private bool _reaped;
     private long _lastAnswerAt;
 
@@ -106,7 +107,7 @@ internal sealed class PoolWorker
             {
                 _pending.WriteInt64(unit.CallId);
                 _pending.WriteUInt64(unit.Task.Id.Value);
-                _pending.WriteByte(unit.StopOnError ? (byte)1 : (byte)0);
+                _pending.WriteByte((byte)((unit.StopOnError ? RunFlags.StopOnError : 0) | (unit.IsStartup ? RunFlags.Startup : 0)));
                 unit.WriteArguments(_pending);
                 if (_pending.Length - start > _maxFrameLength)
                 {
@@ -221,7 +222,7 @@ internal sealed class PoolWorker
     {
         lock (_sync)
         {
-            if (_exited || !_inFlight.TryPeek(out WorkUnit? unit))
+            if (_exited || !_inFlight.TryPeek(out WorkUnit? unit) || unit.IsStartup)
             {
                 (callId, count, runningTicks) = (0, 0, 0);
                 return false;
@@ -376,7 +377,6 @@ internal sealed class PoolWorker
                             break;
                         case FrameKind.Ready:
                             _readyReceived = true;
-                            _startTimer?.Dispose();
                             _owner.OnWorkerReady(this);
                             break;
                         case FrameKind.TimedOut:
@@ -435,11 +435,20 @@ internal sealed class PoolWorker
         }
     }
 
+    /// <summary>Says the worker has started: it reported ready and ran the initializer, if any. Stops the start timer.</summary>
+    public void CompleteStart()
+    {
+        _started = true;
+        _startTimer?.Dispose();
+    }
+
     private void OnStartTimeout()
     {
-        if (!_readyReceived)
+        if (!_started)
         {
-            _fatalMessage = "it did not report ready within ProcessPoolOptions.WorkerStartTimeout";
+            _fatalMessage = _readyReceived
+                ? "its initializer did not finish within ProcessPoolOptions.WorkerStartTimeout"
+                : "it did not report ready within ProcessPoolOptions.WorkerStartTimeout";
             Kill();
         }
     }

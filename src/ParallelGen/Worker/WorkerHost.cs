@@ -160,7 +160,7 @@ internal sealed class WorkerHost
             Flush();
         }
 
-        if (!TryStart(callId, count))
+        if (!TryStart(callId, count, timed: (flags & RunFlags.Startup) == 0))
         {
             _call.WriteSkipped(callId, _output);
             return;
@@ -168,7 +168,7 @@ internal sealed class WorkerHost
 
         try
         {
-            _call.Begin(callId, count, stopOnError: (flags & 1) != 0, arguments, _cancellation.Token, _output);
+            _call.Begin(callId, count, stopOnError: (flags & RunFlags.StopOnError) != 0, arguments, _cancellation.Token, _output);
             if (TaskRegistry.Find(taskId) is not { } task)
             {
                 _call.FailAll(new InvalidOperationException(
@@ -184,8 +184,8 @@ internal sealed class WorkerHost
         }
     }
 
-    /// <summary>Marks <paramref name="callId"/> as running, unless a <c>Cancel</c> for it already arrived.</summary>
-    private bool TryStart(long callId, int count)
+    /// <summary>Marks <paramref name="callId"/> as running, unless a <c>Cancel</c> for it already arrived; <paramref name="timed"/> says whether TaskTimeout applies.</summary>
+    private bool TryStart(long callId, int count, bool timed)
     {
         lock (_cancelLock)
         {
@@ -202,7 +202,9 @@ internal sealed class WorkerHost
             _runningCallId = callId;
             _runningSince = Stopwatch.GetTimestamp();
             // In double: milliseconds × items × ticks per second overflows a long for a large chunk.
-            _runningBudget = (long)Math.Min(long.MaxValue, (double)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000);
+            _runningBudget = timed
+                ? (long)Math.Min(long.MaxValue, (double)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000)
+                : long.MaxValue;
             return true;
         }
     }
