@@ -112,7 +112,7 @@ internal static class Report
         double best = lowerIsBetter ? Math.Min(fork, spawn) : Math.Max(fork, spawn);
         double ratio = lowerIsBetter ? best / ours : ours / best;
         string suffix = note is null ? "" : $" ({note})";
-        md.AppendLine(Invariant($"| {name} | {fork.ToString(format, CultureInfo.InvariantCulture)} | {spawn.ToString(format, CultureInfo.InvariantCulture)} | {ours.ToString(format, CultureInfo.InvariantCulture)}{suffix} | {ratio:F1}× {(ratio >= 1 ? "better" : "worse")} |"));
+        md.AppendLine(Invariant($"| {name} | {fork.ToString(format, CultureInfo.InvariantCulture)} | {spawn.ToString(format, CultureInfo.InvariantCulture)} | {ours.ToString(format, CultureInfo.InvariantCulture)}{suffix} | {(ratio >= 1 ? Invariant($"{ratio:F1}× better") : Invariant($"{1 / ratio:F1}× worse"))} |"));
     }
 
     private static void Target(StringBuilder md, string target, string measured, bool met) =>
