@@ -54,10 +54,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Stopwatch watch = Stopwatch.StartNew();
         string run = Cli.Dotnet("run -c Release", app, s_slow);
         output.WriteLine($"dotnet run took {watch.ElapsedMilliseconds} ms:\n{run}");
-        Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run);
-        Assert.Contains("ran in workers: True", run);
-        Assert.Contains("sum: 42", run);
-        Assert.Contains("runtime library built for: .NETCoreApp,Version=v10.0", run);
+        AssertRanInWorkers(run, "v10.0");
 
         // The same app for net8.0, which gets the package's net8.0 library. Only the .NET 10 runtime is installed here,
         // so it runs on that one (RollForward=Major), workers included: they start with the app's runtimeconfig.
@@ -66,10 +63,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             "<TargetFramework>net10.0</TargetFramework>", "<TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward>"));
         string run8 = Cli.Dotnet("run -c Release", app, s_slow);
         output.WriteLine($"net8.0:\n{run8}");
-        Assert.Contains("runtime library built for: .NETCoreApp,Version=v8.0", run8);
-        Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run8);
-        Assert.Contains("ran in workers: True", run8);
-        Assert.Contains("sum: 42", run8);
+        AssertRanInWorkers(run8, "v8.0");
 
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program.Replace("pool.Map(Work.Square,", "pool.Map(x => x * x,"));
         (int exitCode, string build) = Cli.Run("dotnet", "build -c Release", app, s_slow);
@@ -132,6 +126,15 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         string manifest = nuspec.ReadToEnd();
         Assert.Contains("<dependency id=\"MemoryPack\" version=\"1.21.4\"", manifest);
         Assert.Contains("<readme>README.md</readme>", manifest);
+    }
+
+    /// <summary>Checks the output of <see cref="Program"/>, built for the runtime library of <paramref name="frameworkVersion"/>.</summary>
+    private static void AssertRanInWorkers(string run, string frameworkVersion)
+    {
+        Assert.Contains("squares: 0,1,4,9,16,25,36,49,64,81", run);
+        Assert.Contains("ran in workers: True", run);
+        Assert.Contains("sum: 42", run);
+        Assert.Contains($"runtime library built for: .NETCoreApp,Version={frameworkVersion}", run);
     }
 
     public void Dispose()

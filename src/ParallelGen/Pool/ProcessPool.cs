@@ -595,15 +595,12 @@ public sealed partial class ProcessPool : IWorkerOwner
         foreach (PoolWorker? worker in workers)
         {
             if (worker is not null && worker.TryGetOldestCall(out long callId, out int count, out long runningTicks)
-                && runningTicks > StuckAfterTicks(count))
+                && runningTicks > WorkerStartInfo.CallBudgetTicks(_taskTimeoutMilliseconds, count, StuckGraceMilliseconds))
             {
                 worker.KillTimedOut(callId);
             }
         }
     }
-
-    private long StuckAfterTicks(int count) =>
-        (long)Math.Min(long.MaxValue / 2, (_taskTimeoutMilliseconds * (double)Math.Max(count, 1) + StuckGraceMilliseconds) * Stopwatch.Frequency / 1000);
 
     private static OperationCanceledException Terminated() =>
         new("The process pool was terminated before the call completed.");

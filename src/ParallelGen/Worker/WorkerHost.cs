@@ -201,10 +201,7 @@ internal sealed class WorkerHost
 
             _runningCallId = callId;
             _runningSince = Stopwatch.GetTimestamp();
-            // In double: milliseconds × items × ticks per second overflows a long for a large chunk.
-            _runningBudget = timed
-                ? (long)Math.Min(long.MaxValue, (double)_info.TaskTimeoutMilliseconds * Math.Max(count, 1) * Stopwatch.Frequency / 1000)
-                : long.MaxValue;
+            _runningBudget = timed ? WorkerStartInfo.CallBudgetTicks(_info.TaskTimeoutMilliseconds, count) : long.MaxValue;
             return true;
         }
     }
