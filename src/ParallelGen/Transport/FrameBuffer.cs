@@ -32,11 +32,11 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
     /// <summary>Starts a frame of the given kind and returns its start offset, for <see cref="EndFrame"/>.</summary>
-    public int BeginFrame(FrameKind kind)
+    public int BeginFrame(byte kind)
     {
         int start = _length;
         Span<byte> header = GetSpan(HeaderSize);
-        header[4] = (byte)kind;
+        header[4] = kind;
         Advance(HeaderSize);
         return start;
     }
