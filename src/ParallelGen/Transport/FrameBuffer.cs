@@ -14,6 +14,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 {
     public const int HeaderSize = 5;
 
+    /// <summary>The longest frame a reader accepts unless told otherwise: 256 MiB (<c>ProcessPoolOptions.MaxMessageSize</c>'s default).</summary>
+    public const int DefaultMaxFrameLength = 256 * 1024 * 1024;
+
     private byte[] _buffer;
     private int _length;
 

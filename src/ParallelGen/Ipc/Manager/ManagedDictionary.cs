@@ -15,13 +15,6 @@ namespace ParallelGen;
 public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     where TKey : notnull
 {
-    private const byte OpGet = 1;
-    private const byte OpSet = 2;
-    private const byte OpRemove = 3;
-    private const byte OpCount = 4;
-    private const byte OpKeys = 5;
-    private const byte OpClear = 6;
-
     private readonly ManagerConnection _connection;
 
     internal ManagedDictionary(ManagerAddress address) => _connection = new ManagerConnection(address);
@@ -33,16 +26,16 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     public TValue this[TKey key]
     {
         get => TryGetValue(key, out TValue value) ? value : throw new KeyNotFoundException($"The key '{key}' is not in the managed dictionary.");
-        set => _connection.Call(OpSet, b => { Payload.Write(b, key); Payload.Write(b, value); }, _ => 0);
+        set => _connection.Call((byte)DictionaryOp.Set, b => { Payload.Write(b, key); Payload.Write(b, value); }, _ => 0);
     }
 
     /// <summary>Gets the number of entries.</summary>
-    public int Count => _connection.Call(OpCount, null, r => Payload.Read<int>(r.Span));
+    public int Count => _connection.Call((byte)DictionaryOp.Count, null, r => Payload.Read<int>(r.Span));
 
     /// <summary>Gets the value for <paramref name="key"/>, if there is one.</summary>
     public bool TryGetValue(TKey key, out TValue value)
     {
-        (bool found, TValue result) = _connection.Call(OpGet, b => Payload.Write(b, key), r =>
+        (bool found, TValue result) = _connection.Call((byte)DictionaryOp.Get, b => Payload.Write(b, key), r =>
         {
             ReadOnlySpan<byte> span = r.Span;
             bool found = Payload.ReadNext<bool>(ref span);
@@ -56,13 +49,13 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
     public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
     /// <summary>Removes <paramref name="key"/>; returns whether it was there.</summary>
-    public bool Remove(TKey key) => _connection.Call(OpRemove, b => Payload.Write(b, key), r => Payload.Read<bool>(r.Span));
+    public bool Remove(TKey key) => _connection.Call((byte)DictionaryOp.Remove, b => Payload.Write(b, key), r => Payload.Read<bool>(r.Span));
 
     /// <summary>Removes every entry.</summary>
-    public void Clear() => _connection.Call(OpClear, null, _ => 0);
+    public void Clear() => _connection.Call((byte)DictionaryOp.Clear, null, _ => 0);
 
     /// <summary>Gets a snapshot of the keys.</summary>
-    public IReadOnlyList<TKey> Keys => _connection.Call(OpKeys, null, r =>
+    public IReadOnlyList<TKey> Keys => _connection.Call((byte)DictionaryOp.Keys, null, r =>
     {
         ReadOnlySpan<byte> span = r.Span;
         int count = Payload.ReadNext<int>(ref span);
@@ -104,7 +97,7 @@ internal sealed class DictionaryHost<TKey, TValue> : IManagedObject
     {
         switch (operation)
         {
-            case 1:
+            case (byte)DictionaryOp.Get:
                 bool found = _items.TryGetValue(Payload.ReadNext<TKey>(ref arguments), out TValue? value);
                 Payload.Write(result, found);
                 if (found)
@@ -113,17 +106,17 @@ internal sealed class DictionaryHost<TKey, TValue> : IManagedObject
                 }
 
                 break;
-            case 2:
+            case (byte)DictionaryOp.Set:
                 TKey key = Payload.ReadNext<TKey>(ref arguments);
                 _items[key] = Payload.ReadNext<TValue>(ref arguments);
                 break;
-            case 3:
+            case (byte)DictionaryOp.Remove:
                 Payload.Write(result, _items.Remove(Payload.ReadNext<TKey>(ref arguments)));
                 break;
-            case 4:
+            case (byte)DictionaryOp.Count:
                 Payload.Write(result, _items.Count);
                 break;
-            case 5:
+            case (byte)DictionaryOp.Keys:
                 Payload.Write(result, _items.Count);
                 foreach (TKey each in _items.Keys)
                 {
@@ -131,7 +124,7 @@ internal sealed class DictionaryHost<TKey, TValue> : IManagedObject
                 }
 
                 break;
-            case 6:
+            case (byte)DictionaryOp.Clear:
                 _items.Clear();
                 break;
             default:

@@ -13,13 +13,6 @@ namespace ParallelGen;
 [CrossProcessType(typeof(ManagedListFormatter<>))]
 public sealed class ManagedList<T> : IDisposable
 {
-    private const byte OpAdd = 1;
-    private const byte OpGet = 2;
-    private const byte OpSet = 3;
-    private const byte OpCount = 4;
-    private const byte OpRemoveAt = 5;
-    private const byte OpClear = 6;
-
     private readonly ManagerConnection _connection;
 
     internal ManagedList(ManagerAddress address) => _connection = new ManagerConnection(address);
@@ -29,21 +22,21 @@ public sealed class ManagedList<T> : IDisposable
     /// <summary>Gets or sets the item at <paramref name="index"/>.</summary>
     public T this[int index]
     {
-        get => _connection.Call(OpGet, b => Payload.Write(b, index), r => Payload.Read<T>(r.Span));
-        set => _connection.Call(OpSet, b => { Payload.Write(b, index); Payload.Write(b, value); }, _ => 0);
+        get => _connection.Call((byte)ListOp.Get, b => Payload.Write(b, index), r => Payload.Read<T>(r.Span));
+        set => _connection.Call((byte)ListOp.Set, b => { Payload.Write(b, index); Payload.Write(b, value); }, _ => 0);
     }
 
     /// <summary>Gets the number of items.</summary>
-    public int Count => _connection.Call(OpCount, null, r => Payload.Read<int>(r.Span));
+    public int Count => _connection.Call((byte)ListOp.Count, null, r => Payload.Read<int>(r.Span));
 
     /// <summary>Appends an item (atomically: concurrent appends from many processes all land).</summary>
-    public void Add(T item) => _connection.Call(OpAdd, b => Payload.Write(b, item), _ => 0);
+    public void Add(T item) => _connection.Call((byte)ListOp.Add, b => Payload.Write(b, item), _ => 0);
 
     /// <summary>Removes the item at <paramref name="index"/>.</summary>
-    public void RemoveAt(int index) => _connection.Call(OpRemoveAt, b => Payload.Write(b, index), _ => 0);
+    public void RemoveAt(int index) => _connection.Call((byte)ListOp.RemoveAt, b => Payload.Write(b, index), _ => 0);
 
     /// <summary>Removes every item.</summary>
-    public void Clear() => _connection.Call(OpClear, null, _ => 0);
+    public void Clear() => _connection.Call((byte)ListOp.Clear, null, _ => 0);
 
     /// <summary>Copies the items into a local list (one request per item).</summary>
     public List<T> ToList()
@@ -71,23 +64,23 @@ internal sealed class ListHost<T> : IManagedObject
     {
         switch (operation)
         {
-            case 1:
+            case (byte)ListOp.Add:
                 _items.Add(Payload.ReadNext<T>(ref arguments));
                 break;
-            case 2:
+            case (byte)ListOp.Get:
                 Payload.Write(result, _items[Payload.ReadNext<int>(ref arguments)]);
                 break;
-            case 3:
+            case (byte)ListOp.Set:
                 int index = Payload.ReadNext<int>(ref arguments);
                 _items[index] = Payload.ReadNext<T>(ref arguments);
                 break;
-            case 4:
+            case (byte)ListOp.Count:
                 Payload.Write(result, _items.Count);
                 break;
-            case 5:
+            case (byte)ListOp.RemoveAt:
                 _items.RemoveAt(Payload.ReadNext<int>(ref arguments));
                 break;
-            case 6:
+            case (byte)ListOp.Clear:
                 _items.Clear();
                 break;
             default:

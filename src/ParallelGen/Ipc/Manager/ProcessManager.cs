@@ -146,7 +146,7 @@ public sealed class ProcessManager : IDisposable
             {
                 socket.ReceiveExactly(header);
                 int length = BinaryPrimitives.ReadInt32LittleEndian(header);
-                if (length < 5 || length > ProcessPoolOptions.DefaultMaxMessageSize)
+                if (length < 5 || length > FrameBuffer.DefaultMaxFrameLength)
                 {
                     return;
                 }
