@@ -113,6 +113,27 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         }
     });
 
+    [Fact]
+    public Task A_pool_that_cannot_start_replacements_serves_with_the_workers_it_has_and_recovers_in_full() => Deadline.Run(() =>
+    {
+        // The host runs out of descriptors, so no replacement can start, while its two workers are killed one by one.
+        using Process host = StartHost("restart-failure");
+        Task<string> errors = host.StandardError.ReadToEndAsync();
+        string text = host.StandardOutput.ReadToEnd();
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the host did not finish");
+        output.WriteLine(text + errors.Result);
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        string degraded = Assert.Single(lines, l => l.StartsWith("degraded: ", StringComparison.Ordinal));
+        Assert.StartsWith("degraded: ok ", degraded); // one worker left: it serves every call
+        Assert.EndsWith("health=Degraded", degraded);
+        string unavailable = Assert.Single(lines, l => l.StartsWith("unavailable: ", StringComparison.Ordinal));
+        Assert.StartsWith("unavailable: error InvalidOperationException: ", unavailable); // no worker at all: calls fail with the cause
+        Assert.Contains("Too many open files", unavailable);
+        Assert.Equal("recovered: ok 2 workers, 328350 health=Healthy", Assert.Single(lines, l => l.StartsWith("recovered: ", StringComparison.Ordinal)));
+        Assert.Equal(0, host.ExitCode);
+    }, TimeSpan.FromSeconds(90));
+
     private static Process StartHost(string arguments)
     {
         // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/

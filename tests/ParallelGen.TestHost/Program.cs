@@ -9,6 +9,10 @@ using ParallelGen.TestHost;
 //                     segments over time, and exit 1 if any of them grew (see Soak.cs)
 //   processes <path>  start a daemon WorkerProcess that never ends and a non-daemon one that writes <path> after 1 s;
 //                     print "pids: daemon,other", then return from Main at once
+//   restart-failure   run out of descriptors while the workers are killed, then free them; print what the pool did
+//                     at each stage (see RestartFailure.cs)
+//   rates             the scheduling figures of issues 13 and 14 (ApplyAsync and Map throughput, skewed durations,
+//                     pool per batch, quick calls behind an endless one), for work on the scheduler (see Rates.cs)
 //   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
 switch (args)
 {
@@ -57,6 +61,15 @@ switch (args)
         Console.WriteLine($"done {written.Sum()}");
         return 0;
     }
+
+    case ["rates"]:
+        return await Rates.RunAsync();
+
+    case ["rates", "throughput"]:
+        return await Rates.RunAsync(throughputOnly: true);
+
+    case ["restart-failure"]:
+        return RestartFailure.Run();
 
     case ["soak", string seconds]:
         return await Soak.RunAsync(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)));

@@ -163,8 +163,9 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
     public async Task Retries_rerun_a_call_whose_worker_was_killed()
     {
         using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync(); // a call that had not started when its worker died is not a crash: it just runs elsewhere
         AsyncResult<int> slow = test.Pool.ApplyAsync(TestTasks.Sleep, 2_000);
-        await Task.Delay(300);
+        await Task.Delay(500);
 
         // Kill whichever worker holds the slow call: the one that is busy.
         foreach (int pid in test.Pool.WorkerPids)

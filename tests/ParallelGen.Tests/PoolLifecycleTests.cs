@@ -75,7 +75,7 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     [Fact]
     public async Task DisposeAsync_lets_queued_work_finish()
     {
-        ProcessPool pool = new(2);
+        ProcessPool pool = new(new ProcessPoolOptions { Processes = 2, ReuseWorkers = false });
         IReadOnlyList<int> pids = pool.WorkerPids;
         Task<int[]> running = pool.MapAsync(TestTasks.Sleep, [50, 50, 50, 50, 50], chunkSize: 1);
 

@@ -11,4 +11,11 @@ internal interface IWorkerBackend
     /// <returns>The channel to the new worker, not yet started (see <see cref="IWorkerChannel.Start"/>).</returns>
     /// <exception cref="Exception">No worker could be started (the caller counts it as a failed start).</exception>
     IWorkerChannel Launch(IWorkerEvents events);
+
+    /// <summary>
+    /// Gets what a worker of this backend is made of (program, limits, environment), such that a worker launched by
+    /// another backend with the same key can serve in its place; <see langword="null"/> if workers are never reused
+    /// (the default).
+    /// </summary>
+    string? ReuseKey => null;
 }

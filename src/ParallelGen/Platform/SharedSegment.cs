@@ -107,6 +107,9 @@ internal sealed unsafe class SharedSegment : IDisposable
         LibC.shm_unlink(Name);
     }
 
+    /// <summary>Removes the segment's name but keeps this process's mapping: no other process can open it any more.</summary>
+    public void RemoveName() => LibC.shm_unlink(Name);
+
     /// <summary>Unmaps the segment but leaves its name, so that another process can still open it.</summary>
     public void Detach()
     {

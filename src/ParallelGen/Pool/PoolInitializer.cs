@@ -18,12 +18,16 @@ namespace ParallelGen;
 public sealed partial class PoolInitializer
 {
     private readonly Func<WorkUnit> _createUnit;
+    private string? _reuseKey;
 
     private PoolInitializer(ProcessTask task, Func<WorkUnit> createUnit)
     {
         Task = task;
         _createUnit = createUnit;
     }
+
+    /// <summary>Gets the task's id and its serialized arguments: workers initialized with an equal key are alike.</summary>
+    internal string ReuseKey => _reuseKey ??= ComputeReuseKey();
 
     /// <summary>Gets the task that runs in each worker.</summary>
     public ProcessTask Task { get; }
@@ -40,4 +44,11 @@ public sealed partial class PoolInitializer
 
     /// <summary>Creates the unit that runs the initializer in one worker.</summary>
     internal WorkUnit CreateUnit() => _createUnit();
+
+    private string ComputeReuseKey()
+    {
+        using Transport.FrameBuffer arguments = new();
+        CreateUnit().WriteArguments(arguments);
+        return $"{Task.Id}:{Convert.ToHexString(arguments.WrittenSpan)}";
+    }
 }

@@ -45,12 +45,16 @@ public sealed partial class ProcessPool
     {
         options.Validate();
         Processes = options.ResolveProcesses();
+        WorkerReuse? reuse = options.ReuseWorkers && backend.ReuseKey is { } shape
+            ? new WorkerReuse($"{shape}|{options.Initializer?.ReuseKey}", options.IdleWorkerTimeout)
+            : null;
         _scheduler = new PoolScheduler(
             Processes,
             backend,
-            new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer),
+            new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer, reuse, options.ConcurrentCallbacks),
             time);
         _scheduler.WorkerLaunched += channel => WorkerStartedForTesting?.Invoke(channel.Id);
+        _scheduler.HealthChanged += (health, cause) => HealthChanged?.Invoke(this, new PoolHealthChangedEventArgs(health, cause));
         PoolRegistry.Add(this);
         try
         {
@@ -69,6 +73,25 @@ public sealed partial class ProcessPool
     /// <summary>Gets the process ids of the workers alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerPids => _scheduler.WorkerIds;
 
+    /// <summary>
+    /// Gets whether the pool has all its workers (<see cref="PoolHealth.Healthy"/>), serves with fewer while it keeps
+    /// trying to start the others (<see cref="PoolHealth.Degraded"/>), or has none and fails calls
+    /// (<see cref="PoolHealth.Unavailable"/>). See <c>docs/reliability.md</c>.
+    /// </summary>
+    public PoolHealth Health => _scheduler.Health;
+
+    /// <summary>
+    /// Raised when <see cref="Health"/> changes, in order, on a pool thread and outside every lock of the pool; the
+    /// arguments carry why a worker could not start.
+    /// </summary>
+    public event EventHandler<PoolHealthChangedEventArgs>? HealthChanged;
+
+    /// <summary>
+    /// Shuts down every idle worker that disposed pools left for the next pool of the same shape
+    /// (<see cref="ProcessPoolOptions.ReuseWorkers"/>), now rather than after <see cref="ProcessPoolOptions.IdleWorkerTimeout"/>.
+    /// </summary>
+    public static void ReleaseIdleWorkers() => IdleWorkers.ReleaseAll();
+
     private void Submit(IWorkSource source) => _scheduler.Submit(source);
 
     private static ProcessPoolOptions Validated(ProcessPoolOptions options)
@@ -82,7 +105,7 @@ public sealed partial class ProcessPool
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
-        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options));
+        return new ProcessBackend(new WorkerSettings(options.MaxMessageSize, TaskTimeoutMilliseconds(options), options.WorkerDiagnostics));
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

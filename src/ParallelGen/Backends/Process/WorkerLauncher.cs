@@ -19,30 +19,35 @@ internal static class WorkerLauncher
 
     /// <summary>Starts a worker process.</summary>
     /// <exception cref="IOException">The process or its pipes could not be created.</exception>
-    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0)
+    public static WorkerPipes Spawn(WorkerSettings settings)
     {
+        int maxFrameLength = settings.MaxFrameLength;
+        int taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
         LaunchCommand command = Command;
         (Pipe childIn, Pipe parentOut) = Pipe.Create();
         (Pipe parentIn, Pipe childOut) = Pipe.Create();
         (Pipe childControl, Pipe parentControl) = Pipe.Create();
+        RunCell? cell = null;
         try
         {
+            cell = RunCell.Create();
             parentOut.TryGrowBuffer(1024 * 1024);
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, cell.Name).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,
-                BuildEnvironment(info),
+                BuildEnvironment(info, settings.Diagnostics),
                 (childIn, WorkerStartInfo.DataInFd),
                 (childOut, WorkerStartInfo.DataOutFd),
                 (childControl, WorkerStartInfo.ControlInFd));
-            return new WorkerPipes(process, parentOut, parentIn, parentControl);
+            return new WorkerPipes(process, parentOut, parentIn, parentControl, cell);
         }
         catch
         {
+            cell?.Dispose();
             parentOut.Dispose();
             parentIn.Dispose();
             parentControl.Dispose();
@@ -56,7 +61,10 @@ internal static class WorkerLauncher
         }
     }
 
-    private static List<string> BuildEnvironment(string workerInfo)
+    /// <summary>Gets this process's environment as one string, to tell workers started in another one apart.</summary>
+    public static string EnvironmentKey() => string.Join('\0', BuildEnvironment("", diagnostics: false).Order(StringComparer.Ordinal));
+
+    private static List<string> BuildEnvironment(string workerInfo, bool diagnostics)
     {
         List<string> environment = [];
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -77,12 +85,20 @@ internal static class WorkerLauncher
             environment.Add("DOTNET_gcConcurrent=0");
         }
 
+        if (!diagnostics && !environment.Exists(v => v.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase) || v.StartsWith("COMPlus_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
+        {
+            // No diagnostic socket, debugger pipes or profiler in workers unless asked for (WorkerDiagnostics, or the
+            // parent's own DOTNET_EnableDiagnostics): they are endpoints into the process, and a worker killed with
+            // SIGKILL would leave their files in /tmp for ever.
+            environment.Add("DOTNET_EnableDiagnostics=0");
+        }
+
         return environment;
     }
 }
 
-/// <summary>A freshly spawned worker: its process and the parent's ends of its pipes.</summary>
-internal sealed record WorkerPipes(ChildProcess Process, Pipe DataOut, Pipe DataIn, Pipe ControlOut)
+/// <summary>A freshly spawned worker: its process, the parent's ends of its pipes, and the cell where it records the run it took up.</summary>
+internal sealed record WorkerPipes(ChildProcess Process, Pipe DataOut, Pipe DataIn, Pipe ControlOut, RunCell Cell)
 {
     public int Pid => Process.Pid;
 }
