@@ -35,8 +35,8 @@ internal interface IWorkerChannel
 
     /// <summary>
     /// Hands an idle worker to a new owner (reused workers): from now on its events go to <paramref name="events"/>,
-    /// held until <see cref="Start"/> is called again, which then raises <see cref="IWorkerEvents.OnReady"/>. Called only
-    /// when nothing sent to the worker is unanswered.
+    /// held until <see cref="Start"/> is called again, which then raises <see cref="IWorkerEvents.OnReady"/> (at once if the
+    /// worker was up already, else when it is). Called only when nothing sent to the worker is unanswered.
     /// </summary>
     /// <returns><see langword="false"/> if the worker is gone, or the backend does not reuse workers (the default).</returns>
     bool TryRebind(IWorkerEvents events) => false;

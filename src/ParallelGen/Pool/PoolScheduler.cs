@@ -476,12 +476,16 @@ internal sealed partial class PoolScheduler
     }
 
     /// <summary>
-    /// Takes an idle, started worker out of the pool, to be parked for the next pool by <see cref="ParkCollected"/>; from
+    /// Takes an idle worker out of the pool, to be parked for the next pool by <see cref="ParkCollected"/>; from
     /// now on its events no longer concern this pool. Under the lock.
     /// </summary>
     private bool TryMarkParked(WorkerSlot slot)
     {
-        if (_reuse is null || slot is not { State: WorkerState.Ready, InFlight.Count: 0 } || slot.ItemsAssigned >= _maxTasksPerWorker)
+        // A worker still starting goes too, unless it has an initializer to run first: pool-per-batch code often
+        // disposes a pool before its last workers are up, and they would be started again for the next one.
+        bool idle = slot.InFlight.Count == 0
+            && (slot.State == WorkerState.Ready || (slot.State == WorkerState.Starting && _initializer is null));
+        if (_reuse is null || !idle || slot.ItemsAssigned >= _maxTasksPerWorker)
         {
             return false;
         }

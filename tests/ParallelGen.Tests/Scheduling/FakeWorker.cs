@@ -109,9 +109,12 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
         Started = true;
         if (_rebound)
         {
-            // A reused worker: up already, it tells its new owner so at once.
+            // A reused worker: if up already, it tells its new owner so at once; if not, when it is.
             _rebound = false;
-            Raise(() => _events.OnReady(this));
+            if (SentReady)
+            {
+                Raise(() => _events.OnReady(this));
+            }
         }
     }
 

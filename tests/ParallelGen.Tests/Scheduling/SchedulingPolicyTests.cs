@@ -274,6 +274,27 @@ public sealed class SchedulingPolicyTests
     }
 
     [Fact]
+    public async Task A_worker_still_starting_when_its_pool_is_disposed_serves_the_next_pool_once_it_is_up()
+    {
+        string shape = $"fake-{Guid.NewGuid():N}";
+        FakeWorker starting;
+        using (FakePool first = new(processes: 1, reuseKey: shape))
+        {
+            starting = first.Backend.Launched.Single();
+        }
+
+        Assert.False(starting.Killed);
+        using FakePool second = new(processes: 1, reuseKey: shape);
+        Assert.Empty(second.Backend.Launched);
+        AsyncResult<int> call = second.Pool.ApplyAsync(TestTasks.Square, 7);
+        Assert.Equal(0, starting.Pending); // not up yet
+
+        starting.Ready();
+        starting.RunNext();
+        Assert.Equal(49, await call.AsTask().WaitAsync(FakePool.Wait));
+    }
+
+    [Fact]
     public async Task Callbacks_run_one_at_a_time_in_the_order_the_results_arrive()
     {
         using FakePool test = new(processes: 2);

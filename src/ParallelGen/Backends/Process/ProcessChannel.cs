@@ -19,6 +19,7 @@ internal sealed class ProcessChannel : IWorkerChannel
     private IWorkerEvents _events;
     private ManualResetEventSlim? _held;
     private bool _readerStarted;
+    private volatile bool _sawReady;
     private readonly int _maxFrameLength;
     private readonly object _sync = new();
     private readonly SharedFrameSender _largeFramesOut = new();
@@ -75,6 +76,14 @@ internal sealed class ProcessChannel : IWorkerChannel
             {
                 if (held is null)
                 {
+                    return;
+                }
+
+                if (!_sawReady)
+                {
+                    // A reused worker still starting: its Ready frame, when it comes, goes to the new owner.
+                    _held = null;
+                    held.Set();
                     return;
                 }
 
@@ -375,6 +384,7 @@ internal sealed class ProcessChannel : IWorkerChannel
                             reader.ReleaseFrame();
                             break;
                         case FrameKind.Ready:
+                            _sawReady = true;
                             Events.OnReady(this);
                             break;
                         case FrameKind.TimedOut:
