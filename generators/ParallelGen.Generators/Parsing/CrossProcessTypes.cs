@@ -121,6 +121,11 @@ internal static class CrossProcessTypes
         if (type.HasAttribute(KnownNames.MemoryPackableAttribute))
         {
             registrations?.Add(new FormatterRegistration(Name(type), ""));
+            if (registrations is not null)
+            {
+                CrossProcessMembers.Register(type, registrations);
+            }
+
             return null;
         }
 

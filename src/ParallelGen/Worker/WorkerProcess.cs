@@ -201,7 +201,18 @@ public sealed partial class WorkerProcess : IWorkerOwner
 
         public override bool IsAbandoned => true;
 
-        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
+        // Serialized in Start, not when the worker is ready: pipe ends passed to the process are held for it by the
+        // time Start returns, so the parent may close its copies at once (Python's idiom).
+        private readonly FrameBuffer _arguments = Serialize(args);
+
+        public override void WriteArguments(FrameBuffer buffer) => buffer.Write(_arguments.WrittenSpan);
+
+        private static FrameBuffer Serialize(TArgs args)
+        {
+            FrameBuffer buffer = new(256);
+            Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
+            return buffer;
+        }
 
         public override void OnDone(in DoneFrame done)
         {
