@@ -224,6 +224,17 @@ public static class IpcParityWork
         lists[key] = made;
     }
 
+    /// <summary>Throws the exception named by <paramref name="kind"/>, as a task that validates its input would.</summary>
+    [ProcessTask]
+    public static int ThrowKind(string kind) => kind switch
+    {
+        "format" => int.Parse("not a number", System.Globalization.CultureInfo.InvariantCulture),
+        "key" => new Dictionary<string, int>()["missing"],
+        "price" => throw new PriceOutOfRangeException("price -3 is below zero"),
+        "stale" => throw new StalePriceException("the price is 2 days old"),
+        _ => throw new InvalidOperationException($"unknown kind {kind}"),
+    };
+
     /// <summary>Appends to a managed list that arrives inside a record: the task's signature names only the record.</summary>
     [ProcessTask]
     public static int AppendToLogInRecord(JobWithLog job)
@@ -232,6 +243,15 @@ public static class IpcParityWork
         return job.Log.Count;
     }
 }
+
+/// <summary>The application's own exception type, derived from a well-known one.</summary>
+public sealed class PriceOutOfRangeException(string message) : ArgumentOutOfRangeException(null, message);
+
+/// <summary>The application's own exception type, derived from nothing well-known.</summary>
+public class PricingException(string message) : Exception(message);
+
+/// <summary>A subtype of the application's own exception type.</summary>
+public sealed class StalePriceException(string message) : PricingException(message);
 
 /// <summary>A job that carries a manager proxy as a field; no task signature names <c>ManagedList&lt;byte[]&gt;</c> itself.</summary>
 [MemoryPackable]
