@@ -224,6 +224,32 @@ public static class IpcParityWork
         lists[key] = made;
     }
 
+    /// <summary>What <see cref="CurrentProcess"/> says here: name, pid, parent pid, role and whether this is a pool worker.</summary>
+    [ProcessTask]
+    public static string Identity() =>
+        $"{CurrentProcess.Name}|{CurrentProcess.Pid}|{CurrentProcess.ParentPid}|{CurrentProcess.Role}|{CurrentProcess.IsPoolWorker}|{Environment.ProcessId}";
+
+    /// <summary><see cref="Identity"/> for one item of a Map (the item only spreads the calls over the workers).</summary>
+    [ProcessTask]
+    public static string PidOfIdentity(int item)
+    {
+        Thread.Sleep(item % 3);
+        return Identity();
+    }
+
+    /// <summary>Reports <see cref="Identity"/> through a queue (a <see cref="WorkerProcess"/> returns nothing).</summary>
+    [ProcessTask]
+    public static void ReportIdentity(ProcessQueue<string> into) => into.Put(Identity());
+
+    /// <summary>Reports its own identity, then starts a process of its own that reports too.</summary>
+    [ProcessTask]
+    public static void ReportIdentityAndStartGrandchild(ProcessQueue<string> into)
+    {
+        into.Put(Identity());
+        WorkerProcess grandchild = WorkerProcess.Start(ReportIdentity, into, options: new WorkerProcessOptions { Name = "grandchild" });
+        grandchild.Join(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Throws the exception named by <paramref name="kind"/>, as a task that validates its input would.</summary>
     [ProcessTask]
     public static int ThrowKind(string kind) => kind switch

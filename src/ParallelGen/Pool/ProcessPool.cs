@@ -337,7 +337,7 @@ public sealed partial class ProcessPool : IWorkerOwner
         WorkerPipes pipes;
         try
         {
-            pipes = WorkerLauncher.Spawn(_maxMessageSize, _taskTimeoutMilliseconds);
+            pipes = WorkerLauncher.Spawn(_maxMessageSize, _taskTimeoutMilliseconds, CurrentProcess.IdentityOfNextPoolWorker());
         }
         catch (Exception e)
         {

@@ -61,6 +61,7 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
+        CurrentProcess.InitializeWorker(info.ParentPid, info.Identity);
         ArmParentDeathSignal(info.ParentPid);
         return new WorkerHost(info).Loop();
     }

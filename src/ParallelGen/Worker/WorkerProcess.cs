@@ -35,7 +35,7 @@ public sealed partial class WorkerProcess : IWorkerOwner
         _unit = unit;
         Name = options?.Name ?? $"WorkerProcess-{Interlocked.Increment(ref s_counter)}";
         Daemon = options?.Daemon ?? false;
-        WorkerPipes pipes = WorkerLauncher.Spawn(ProcessPoolOptions.DefaultMaxMessageSize);
+        WorkerPipes pipes = WorkerLauncher.Spawn(ProcessPoolOptions.DefaultMaxMessageSize, identity: CurrentProcess.IdentityOfProcess(Name));
         _worker = new PoolWorker(this, 0, pipes, ProcessPoolOptions.DefaultMaxMessageSize);
         Track(this);
         _worker.Start(TimeSpan.FromSeconds(60));

@@ -27,10 +27,13 @@ internal static unsafe class WorkerLauncher
     public static LaunchCommand Command => s_command.Value;
 
     /// <summary>Starts a worker process. Thread-safe; the spawn itself happens on the launcher thread.</summary>
-    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0)
+    /// <param name="maxFrameLength">The largest frame either side accepts.</param>
+    /// <param name="taskTimeoutMilliseconds">How long one call may run; 0 for no limit.</param>
+    /// <param name="identity">What <c>CurrentProcess</c> tells the worker about itself (its role and name).</param>
+    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0, string identity = "")
     {
         EnsureThread();
-        SpawnRequest request = new(maxFrameLength, taskTimeoutMilliseconds);
+        SpawnRequest request = new(maxFrameLength, taskTimeoutMilliseconds, identity);
         s_requests.Add(request);
         request.Done.Wait();
         return request.Result ?? throw request.Error!;
@@ -60,7 +63,7 @@ internal static unsafe class WorkerLauncher
         {
             try
             {
-                request.Result = SpawnNow(request.MaxFrameLength, request.TaskTimeoutMilliseconds);
+                request.Result = SpawnNow(request.MaxFrameLength, request.TaskTimeoutMilliseconds, request.Identity);
             }
             catch (Exception e)
             {
@@ -73,7 +76,7 @@ internal static unsafe class WorkerLauncher
         }
     }
 
-    private static WorkerPipes SpawnNow(int maxFrameLength, int taskTimeoutMilliseconds)
+    private static WorkerPipes SpawnNow(int maxFrameLength, int taskTimeoutMilliseconds, string identity)
     {
         LaunchCommand command = Command;
         (Pipe childIn, Pipe parentOut) = Pipe.Create();
@@ -85,7 +88,7 @@ internal static unsafe class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity).Encode();
             int pid = PosixSpawn(
                 command.FileName,
                 command.Arguments,
@@ -238,9 +241,11 @@ internal static unsafe class WorkerLauncher
         return array;
     }
 
-    private sealed class SpawnRequest(int maxFrameLength, int taskTimeoutMilliseconds)
+    private sealed class SpawnRequest(int maxFrameLength, int taskTimeoutMilliseconds, string identity)
     {
         public int MaxFrameLength { get; } = maxFrameLength;
+
+        public string Identity { get; } = identity;
 
         public int TaskTimeoutMilliseconds { get; } = taskTimeoutMilliseconds;
 
