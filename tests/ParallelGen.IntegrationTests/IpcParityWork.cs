@@ -45,6 +45,25 @@ public static class IpcParityWork
         }
     }
 
+    /// <summary>Sends back every number it receives, until end of file.</summary>
+    [ProcessTask]
+    public static void EchoNumbers(PipeConnection<int> end)
+    {
+        using (end)
+        {
+            try
+            {
+                while (true)
+                {
+                    end.Send(end.Receive(TimeSpan.FromSeconds(30)));
+                }
+            }
+            catch (EndOfStreamException)
+            {
+            }
+        }
+    }
+
     /// <summary>Sends one message and returns without closing its end (the process then exits).</summary>
     [ProcessTask]
     public static void SendAndExit(PipeConnection<string> end, string message) => end.Send(message);
