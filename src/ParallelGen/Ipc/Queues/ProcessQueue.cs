@@ -216,7 +216,7 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>, Mem
     {
         if (Volatile.Read(ref _closed) != 0)
         {
-            throw new InvalidOperationException(ProcessQueueMessages.Closed);
+            throw new InvalidOperationException(QueueRing.ClosedMessage);
         }
     }
 

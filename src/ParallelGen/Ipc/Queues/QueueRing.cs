@@ -8,7 +8,7 @@ namespace ParallelGen.Ipc;
 /// The queue's shared memory: a lock and condition, counters, for a pipe's buffer the processes holding its two ends,
 /// then the ring of length-prefixed items.
 /// </summary>
-internal readonly unsafe struct QueueRing
+internal readonly unsafe partial struct QueueRing
 {
     /// <summary>The most processes that can hold one end of a pipe at the same time.</summary>
     public const int HolderSlots = 128;
@@ -25,6 +25,10 @@ internal readonly unsafe struct QueueRing
     private const int DataOffset = HoldersOffset + (2 * HolderSlots * 8);
 
     private const int PipeFlag = 1;
+
+    /// <summary>What a call on a closed queue object says.</summary>
+    public const string ClosedMessage =
+        "The queue is closed: Close() was called on this ProcessQueue object, so it can no longer put or get (as Python's Queue.close()). Other objects for the same queue, in this or other processes, are not affected.";
 
     /// <summary>How often a wait on a pipe's buffer checks that the processes holding the other end still live.</summary>
     private static readonly long s_scanInterval = Stopwatch.Frequency / 10;
@@ -315,81 +319,6 @@ internal readonly unsafe struct QueueRing
         Cell.Unlock();
     }
 
-    /// <summary>Counts one more hold of <paramref name="side"/>'s end by <paramref name="pid"/> (an end object there, or one in transit from there).</summary>
-    /// <exception cref="InvalidOperationException">More than <see cref="HolderSlots"/> live processes hold that end.</exception>
-    public void AddHold(Side side, int pid)
-    {
-        Cell.Lock();
-        try
-        {
-            int free = -1;
-            for (int i = 0; i < HolderSlots; i++)
-            {
-                HolderSlot* slot = Slot(side, i);
-                if (slot->Count > 0 && slot->Pid == pid)
-                {
-                    slot->Count++;
-                    return;
-                }
-
-                if (free < 0 && slot->Count <= 0)
-                {
-                    free = i;
-                }
-            }
-
-            for (int i = 0; free < 0 && i < HolderSlots; i++)
-            {
-                if (!ProcessLiveness.IsAlive(Slot(side, i)->Pid))
-                {
-                    free = i; // a holder that died: its slot is free again
-                }
-            }
-
-            if (free < 0)
-            {
-                throw new InvalidOperationException($"More than {HolderSlots} processes hold the same end of this pipe at once.");
-            }
-
-            *Slot(side, free) = new HolderSlot { Pid = pid, Count = 1 };
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
-    }
-
-    /// <summary>Counts one hold of <paramref name="side"/>'s end by <paramref name="pid"/> less (none is left if that process died meanwhile).</summary>
-    /// <returns>Whether no live process holds either end of this buffer any more: nothing can use it again.</returns>
-    public bool ReleaseHold(Side side, int pid, Deadline deadline)
-    {
-        if (!Cell.Lock(deadline, out _))
-        {
-            return false; // only from a finalizer, which must not wait long: the hold then lapses with the process
-        }
-
-        try
-        {
-            for (int i = 0; i < HolderSlots; i++)
-            {
-                HolderSlot* slot = Slot(side, i);
-                if (slot->Count > 0 && slot->Pid == pid)
-                {
-                    slot->Count--;
-                    break;
-                }
-            }
-
-            // A reader waiting for end of file, or a writer for a reader, must look again.
-            Cell.NotifyAll();
-            return !AnyHolder(Side.Writers, scan: true) && !AnyHolder(Side.Readers, scan: true);
-        }
-        finally
-        {
-            Cell.Unlock();
-        }
-    }
-
     /// <summary>Marks one item as processed; wakes <see cref="WaitAllDone"/> when none is left.</summary>
     public void TaskDone()
     {
@@ -429,7 +358,7 @@ internal readonly unsafe struct QueueRing
     {
         if (Volatile.Read(ref closed) != 0)
         {
-            throw new InvalidOperationException(ProcessQueueMessages.Closed);
+            throw new InvalidOperationException(ClosedMessage);
         }
     }
 
@@ -448,51 +377,6 @@ internal readonly unsafe struct QueueRing
         return Cell.Wait(deadline.NoLaterThan(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 10))) || !deadline.HasPassed;
     }
 
-    /// <summary>Gets whether the holders are due for a check (none in the last 100 ms, by any process); marks it done.</summary>
-    private bool ScanDue()
-    {
-        long now = Stopwatch.GetTimestamp();
-        if (now - LastScan < s_scanInterval)
-        {
-            return false;
-        }
-
-        LastScan = now;
-        return true;
-    }
-
-    /// <summary>Gets whether some process holds <paramref name="side"/>'s end; with <paramref name="scan"/>, only a live one, and the dead are forgotten.</summary>
-    private bool AnyHolder(Side side, bool scan)
-    {
-        bool any = false;
-        for (int i = 0; i < HolderSlots; i++)
-        {
-            HolderSlot* slot = Slot(side, i);
-            if (slot->Count <= 0)
-            {
-                continue;
-            }
-
-            if (!scan)
-            {
-                return true;
-            }
-
-            if (ProcessLiveness.IsAlive(slot->Pid))
-            {
-                any = true;
-            }
-            else
-            {
-                *slot = default;
-            }
-        }
-
-        return any;
-    }
-
-    private HolderSlot* Slot(Side side, int index) => (HolderSlot*)(_base + HoldersOffset) + ((int)side * HolderSlots) + index;
-
     private void Copy(ReadOnlySpan<byte> source, long position)
     {
         long offset = position % Capacity;
@@ -508,18 +392,4 @@ internal readonly unsafe struct QueueRing
         new ReadOnlySpan<byte>(_base + DataOffset + offset, first).CopyTo(destination);
         new ReadOnlySpan<byte>(_base + DataOffset, destination.Length - first).CopyTo(destination[first..]);
     }
-
-    /// <summary>One process's holds of one end: its pid and how many end objects it has (or has in transit).</summary>
-    private struct HolderSlot
-    {
-        public int Pid;
-        public int Count;
-    }
-}
-
-/// <summary>The messages of a closed queue, shared by the ring and the queue.</summary>
-internal static class ProcessQueueMessages
-{
-    public const string Closed =
-        "The queue is closed: Close() was called on this ProcessQueue object, so it can no longer put or get (as Python's Queue.close()). Other objects for the same queue, in this or other processes, are not affected.";
 }
