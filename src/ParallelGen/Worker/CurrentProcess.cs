@@ -1,4 +1,4 @@
-using System.Globalization;
+using ParallelGen.Protocol;
 
 namespace ParallelGen;
 
@@ -9,16 +9,12 @@ namespace ParallelGen;
 /// <example><code>if (CurrentProcess.IsPoolWorker) Console.WriteLine($"{CurrentProcess.Name} ({CurrentProcess.Pid}) of {CurrentProcess.ParentPid}");</code></example>
 public static class CurrentProcess
 {
-    private const string MainName = "MainProcess";
-
-    private static int s_poolWorkers;
-
     /// <summary>
     /// Gets the process's name: <c>MainProcess</c> in the application, the <see cref="WorkerProcess.Name"/> it was
     /// given in a <see cref="WorkerProcess"/> (<c>WorkerProcess-1</c> by default), <c>PoolWorker-N</c> in a pool worker
     /// (numbered from 1 across the pools of the parent, replacements included), as Python's <c>current_process().name</c>.
     /// </summary>
-    public static string Name { get; private set; } = MainName;
+    public static string Name { get; private set; } = "MainProcess";
 
     /// <summary>Gets the process id (<see cref="Environment.ProcessId"/>; Python's <c>current_process().pid</c>).</summary>
     public static int Pid => Environment.ProcessId;
@@ -35,31 +31,10 @@ public static class CurrentProcess
     /// <summary>Gets whether this process is a worker of a <see cref="ProcessPool"/>.</summary>
     public static bool IsPoolWorker => Role == ProcessRole.PoolWorker;
 
-    /// <summary>The identity a <see cref="WorkerProcess"/> named <paramref name="name"/> starts with.</summary>
-    internal static string IdentityOfProcess(string name) => Encode(ProcessRole.WorkerProcess, name);
-
-    /// <summary>The identity of the next pool worker this process starts.</summary>
-    internal static string IdentityOfNextPoolWorker() =>
-        Encode(ProcessRole.PoolWorker, $"PoolWorker-{Interlocked.Increment(ref s_poolWorkers).ToString(CultureInfo.InvariantCulture)}");
-
-    /// <summary>Sets what a worker is told about itself at start (the parent's pid and the identity it was given).</summary>
-    internal static void InitializeWorker(int parentPid, string identity)
+    /// <summary>Sets what a worker is told about itself at start: the parent's pid and the identity it was given.</summary>
+    internal static void InitializeWorker(WorkerStartInfo info)
     {
-        ParentPid = parentPid;
-        int colon = identity.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && int.TryParse(identity.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out int role)
-            && Enum.IsDefined((ProcessRole)role))
-        {
-            Role = (ProcessRole)role;
-            Name = identity[(colon + 1)..];
-        }
-        else
-        {
-            // Started by a ParallelGen that sends no identity: still a worker.
-            Role = ProcessRole.PoolWorker;
-            Name = "PoolWorker";
-        }
+        ParentPid = info.ParentPid;
+        (Role, Name) = WorkerIdentity.Decode(info.Identity);
     }
-
-    private static string Encode(ProcessRole role, string name) => $"{(int)role}:{name}";
 }

@@ -58,7 +58,7 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
-        ParallelGen.CurrentProcess.InitializeWorker(info.ParentPid, info.Identity);
+        ParallelGen.CurrentProcess.InitializeWorker(info);
         Platform.CurrentProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
     }
@@ -139,10 +139,10 @@ internal sealed class WorkerHost
         try
         {
             _call.Begin(run, _cancellation.Token, _output);
-            if (TaskRegistry.Find(run.TaskId) is not { } task)
+            if (TaskRegistry.Find(new TaskId(run.TaskId)) is not { } task)
             {
                 _call.FailAll(new InvalidOperationException(
-                    $"Task {run.TaskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
+                    $"Task {new TaskId(run.TaskId)} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
                 return;
             }
 

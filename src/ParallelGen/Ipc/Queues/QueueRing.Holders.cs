@@ -34,7 +34,7 @@ internal readonly unsafe partial struct QueueRing
 
             for (int i = 0; free < 0 && i < HolderSlots; i++)
             {
-                if (!ProcessLiveness.IsAlive(Slot(side, i)->Pid))
+                if (!Liveness.IsAlive(Slot(side, i)->Pid))
                 {
                     free = i; // a holder that died: its slot is free again
                 }
@@ -114,7 +114,7 @@ internal readonly unsafe partial struct QueueRing
                 return true;
             }
 
-            if (ProcessLiveness.IsAlive(slot->Pid))
+            if (Liveness.IsAlive(slot->Pid))
             {
                 any = true;
             }

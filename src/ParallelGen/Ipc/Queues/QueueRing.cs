@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ParallelGen.Platform;
-using ParallelGen.Platform.Linux;
 
 namespace ParallelGen.Ipc;
 
@@ -113,7 +112,7 @@ internal readonly unsafe partial struct QueueRing
         {
             if (!written)
             {
-                LibC.shm_unlink(overflow.Name);
+                SharedSegment.Remove(overflow.Name);
             }
         }
     }

@@ -170,7 +170,7 @@ public sealed unsafe class ProcessBarrier : SharedObject, ISharedObject<ProcessB
                     case BarrierState.ActionPending when Claimer == 0 && action is not null:
                         Claimer = Environment.ProcessId;
                         return RunAction(action, generation, index);
-                    case BarrierState.ActionPending when Claimer != 0 && !ProcessLiveness.IsAlive(Claimer):
+                    case BarrierState.ActionPending when Claimer != 0 && !Liveness.IsAlive(Claimer):
                         Break(BrokenReason.ActionRunnerDied, Claimer);
                         continue;
                 }
