@@ -6,6 +6,7 @@ namespace ParallelGen.Generators.Parsing;
 internal static class KnownNames
 {
     public const string ProcessTaskAttribute = "ParallelGen.ProcessTaskAttribute";
+    public const string ProcessTaskType = "ParallelGen.Dispatch.ProcessTask";
     public const string ProcessTaskCallAttribute = "ParallelGen.Dispatch.ProcessTaskCallAttribute";
     public const string ProcessTaskAssemblyAttribute = "ParallelGen.Dispatch.ProcessTaskAssemblyAttribute";
     public const string CrossProcessTypeAttribute = "ParallelGen.Dispatch.CrossProcessTypeAttribute";

@@ -22,6 +22,7 @@ internal enum TaskRule
     TooManyParameters,
     MisplacedCancellationToken,
     NegativeRetries,
+    AsyncVoid,
 }
 
 /// <summary>
@@ -50,6 +51,11 @@ internal static class TaskRules
         if (!IsAccessible(method))
         {
             yield return new TaskProblem(TaskRule.NotAccessible, method, [name]);
+        }
+
+        if (method.IsAsync && method.ReturnsVoid)
+        {
+            yield return new TaskProblem(TaskRule.AsyncVoid, method, [name]);
         }
 
         if (MaxRetries(method) < 0)
