@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotSerializable = Error(
         "PG0005", "A [ProcessTask] type cannot cross a process boundary",
-        "'{0}' uses '{2}', but '{1}' cannot be serialized by MemoryPack. Use primitives, strings, arrays, collections, tuples, enums, unmanaged structs, [MemoryPackable] types or ParallelGen's shared objects.");
+        "'{0}' uses '{2}', which cannot cross a process boundary: '{1}' at {3} cannot be serialized, because {4}. Use primitives, strings, arrays, collections, tuples, enums, unmanaged structs, [MemoryPackable] types or ParallelGen's shared objects.");
 
     public static readonly DiagnosticDescriptor TaskNotAccessible = Error(
         "PG0006", "A [ProcessTask] method must be public or internal",
