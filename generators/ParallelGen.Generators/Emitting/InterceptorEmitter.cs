@@ -16,7 +16,11 @@ internal static class InterceptorEmitter
 
     public static string Emit(IReadOnlyList<CallSiteModel> calls)
     {
-        SourceWriter writer = new SourceWriter().FileHeader();
+        // An interceptor passes values through unchanged between the call site's types and the task descriptor's, which
+        // differ at most in nullable annotations: the project, the task's file and the call's file may each have their
+        // own nullable context. Annotations stay on so the signatures match the calls; flow analysis is off, because the
+        // compiler already checks each call where the user wrote it.
+        SourceWriter writer = new SourceWriter().FileHeader("#nullable enable annotations");
         using (writer.Block("namespace System.Runtime.CompilerServices"))
         {
             writer.Line($$"""
