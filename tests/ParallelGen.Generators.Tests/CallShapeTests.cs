@@ -1,8 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ParallelGen.CallShapes;
 using ParallelGen.Dispatch;
 
@@ -109,93 +107,6 @@ public sealed partial class CallShapeTests
         TestCompilation.AssertClean(output);
         string interceptors = result.GeneratedSources.Single(s => s.HintName == "ParallelGen.Interceptors.g.cs").SourceText.ToString();
         Assert.Equal(6, InterceptsLocation().Matches(interceptors).Count);
-    }
-
-    [Fact]
-    public void A_call_routed_from_its_syntax_is_one_the_bound_rules_route_to_the_same_overload()
-    {
-        string source = """
-            using System;
-            using System.Collections.Generic;
-            using System.Threading;
-            using System.Threading.Tasks;
-            using ParallelGen;
-
-            namespace Demo;
-
-            public class Animal { }
-            public sealed class Dog : Animal { }
-
-            public static class Work
-            {
-                [ProcessTask] public static int Square(int x) => x * x;
-                [ProcessTask] public static long Add(int a, long b) => a + b;
-                [ProcessTask] public static void Log(string message) { }
-                [ProcessTask] public static int Seed() => 1;
-                [ProcessTask] public static Task<string> FetchAsync(string url, CancellationToken cancellationToken) => Task.FromResult(url);
-                [ProcessTask] public static ValueTask<int> CountAsync(List<string> lines) => new(lines.Count);
-                [ProcessTask] public static Task FlushAsync() => Task.CompletedTask;
-                [ProcessTask] public static ValueTask PauseAsync(int ms, CancellationToken cancellationToken) => default;
-                [ProcessTask] public static string? Find(string? key) => key;
-                [ProcessTask] public static int Twice(int x) => 2 * x;
-                [ProcessTask] public static double Twice(double x) => 2 * x;
-            }
-
-            public static class Program
-            {
-                public static async Task Run(ProcessPool pool, ProcessPool? maybe, int[] data, string key, List<Dog> dogs)
-                {
-                    pool.Map(Work.Square, data);
-                    await pool.MapAsync(Work.Square, data, chunkSize: 2);
-                    pool.Starmap(Work.Add, new[] { (1, 2L) });
-                    await pool.StarmapAsync(Work.Add, new[] { (1, 2L) });
-                    pool.Apply(Work.Add, 1, 2L);
-                    pool.Apply(Work.Log, "x");
-                    pool.Apply(Work.Seed);
-                    pool.Apply(Work.Find, key);
-                    await pool.ApplyAsync(Work.FetchAsync, "u", callback: s => { });
-                    await pool.ApplyAsync(Work.CountAsync, new List<string>());
-                    await pool.ApplyAsync(Work.FlushAsync);
-                    await pool.ApplyAsync(Work.PauseAsync, 5);
-                    foreach (int x in pool.Imap(Work.Square, data)) { }
-                    foreach (int x in pool.ImapUnordered(Work.Square, data, chunkSize: 4)) { }
-                    await foreach (int x in pool.ImapAsync(Work.Square, data)) { }
-                    maybe?.Map(Work.Square, data);
-                    WorkerProcess.Start(Work.Log, "x").Join();
-                    PoolInitializer.Create(Work.Log, "x");
-                    pool.Apply<int, long, long>(Work.Add, 1, 2);
-                    pool.Map(Work.Twice, data);
-                    pool.Map((Func<int, int>)Work.Square, data);
-                }
-            }
-            """;
-        CSharpCompilation compilation = TestCompilation.Create(source);
-        SyntaxTree tree = compilation.SyntaxTrees.Single();
-        SemanticModel model = compilation.GetSemanticModel(tree);
-        int routed = 0;
-        List<string> fallbacks = [];
-        foreach (InvocationExpressionSyntax invocation in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => Parsing.CallSiteRules.IsCandidate(i, default)))
-        {
-            Parsing.CallSiteVerdict verdict = Parsing.CallSiteRules.Check((Microsoft.CodeAnalysis.Operations.IInvocationOperation)model.GetOperation(invocation)!, default)!;
-            Assert.True(verdict.Problem == Parsing.CallProblem.None, $"{invocation}: {verdict.Problem}");
-            if (Parsing.CallSiteRoutes.TryRoute(invocation, model, default) is { } route)
-            {
-                routed++;
-                Assert.True(SymbolEqualityComparer.Default.Equals(route.Task, verdict.Task), invocation.ToString());
-                Assert.True(SymbolEqualityComparer.Default.Equals(route.Overload, verdict.Target.OriginalDefinition), $"{invocation}: {route.Overload} but bound to {verdict.Target.OriginalDefinition}");
-            }
-            else
-            {
-                fallbacks.Add(invocation.ToString());
-            }
-        }
-
-        // All but the explicit type arguments, the overloaded task and the cast are routed from their syntax (the
-        // others go through the bound rules, as before).
-        Assert.Equal(["pool.Apply<int, long, long>(Work.Add, 1, 2)", "pool.Map(Work.Twice, data)", "pool.Map((Func<int, int>)Work.Square, data)"], fallbacks);
-        Assert.Equal(18, routed);
-        (_, Compilation output) = TestCompilation.Run(compilation);
-        TestCompilation.AssertClean(output);
     }
 
     [GeneratedRegex(@"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")]

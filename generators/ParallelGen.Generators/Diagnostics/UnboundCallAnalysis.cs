@@ -33,7 +33,7 @@ internal static class UnboundCallAnalysis
         }
 
         IMethodSymbol? candidate = info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault(m => CallSiteRules.ShapeOf(m) is not null);
-        if (candidate is null || CallSiteRules.ShapeOf(candidate) is not { } shape || CallSiteRoutes.TaskArgument(invocation) is not { } taskArgument)
+        if (candidate is null || CallSiteRules.ShapeOf(candidate) is not { } shape || TaskArgument(invocation) is not { } taskArgument)
         {
             return;
         }
@@ -87,7 +87,7 @@ internal static class UnboundCallAnalysis
         if (CallSiteRules.ShapeOf(bound) is not { } shape
             || bound.Parameters.Length == 0
             || bound.Parameters[0].Type is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke }
-            || CallSiteRoutes.TaskArgument(invocation) is not { } taskArgument
+            || TaskArgument(invocation) is not { } taskArgument
             || Tasks(context.SemanticModel, Strip(taskArgument.Expression), context) is not { Length: 1 } tasks)
         {
             return;
@@ -229,6 +229,10 @@ internal static class UnboundCallAnalysis
             _ => $"({type}){expression}",
         };
     }
+
+    private static ArgumentSyntax? TaskArgument(InvocationExpressionSyntax invocation) =>
+        invocation.ArgumentList.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == CallShapeTable.TaskParameter)
+        ?? invocation.ArgumentList.Arguments.FirstOrDefault(a => a.NameColon is null);
 
     /// <summary>Looks through parentheses, casts and <c>new Func&lt;...&gt;(...)</c> to the method group, as the generator does.</summary>
     private static ExpressionSyntax Strip(ExpressionSyntax expression)

@@ -66,11 +66,6 @@ internal static class InterceptorEmitter
                     used[name] = used.TryGetValue(name, out int count) ? count + 1 : 1;
                     EmitInterceptor(writer, groups[i].Target, groups[i].Locations, used[name] == 1 ? name : $"{name}_{used[name]}");
                 }
-
-                if (groups.Any(g => g.Target.TypeParameters.Count > 0))
-                {
-                    EmitConversions(writer);
-                }
             }
         }
 
@@ -91,22 +86,15 @@ internal static class InterceptorEmitter
         }
 
         string receiver = target.IsStatic ? target.ContainingType : "receiver";
-        string typeParameters = target.TypeParameters.Count == 0 ? "" : $"<{string.Join(", ", target.TypeParameters)}>";
-        string call = $"{receiver}.{target.MethodName}({string.Join(", ", ForwardedArguments(target))})";
-        if (target.ReturnType != "void" && target.ReturnType != target.ConcreteReturnType)
-        {
-            call = $"As<{target.ConcreteReturnType}, {target.ReturnType}>({call})";
-        }
-
-        writer.Line($"public static {target.ReturnType} {name}{typeParameters}({string.Join(", ", parameters)}) =>");
-        writer.Line($"    {call};");
+        writer.Line($"public static {target.ReturnType} {name}({string.Join(", ", parameters)}) =>");
+        writer.Line($"    {receiver}.{target.MethodName}({string.Join(", ", ForwardedArguments(target))});");
     }
 
     private static IEnumerable<string> ForwardedArguments(InterceptorTarget target)
     {
         yield return target.Task.QualifiedFieldName;
-        InterceptorParameter[] rest = [.. target.Parameters.Skip(1)];
-        string[] packed = [.. rest.Where(p => CallShapeTable.IsArgumentParameter(p.Name)).Select(Converted)];
+        ParameterModel[] rest = [.. target.Parameters.Skip(1)];
+        string[] packed = [.. rest.Where(p => CallShapeTable.IsArgumentParameter(p.Name)).Select(p => Identifier(p.Name))];
         if (target.Style == ArgumentStyle.Arguments)
         {
             yield return packed.Length switch
@@ -117,33 +105,10 @@ internal static class InterceptorEmitter
             };
         }
 
-        foreach (InterceptorParameter parameter in rest.Where(p => !CallShapeTable.IsArgumentParameter(p.Name)))
+        foreach (ParameterModel parameter in rest.Where(p => !CallShapeTable.IsArgumentParameter(p.Name)))
         {
-            yield return $"{parameter.Name}: {Converted(parameter)}";
+            yield return $"{parameter.Name}: {Identifier(parameter.Name)}";
         }
-    }
-
-    /// <summary>The parameter as the descriptor's overload takes it: itself, or viewed as the task's type.</summary>
-    private static string Converted(InterceptorParameter parameter) =>
-        parameter.Type == parameter.ConcreteType ? Identifier(parameter.Name)
-        : parameter.ItemType.Length > 0 ? $"Items<{parameter.ItemType}, {parameter.ConcreteItemType}>({Identifier(parameter.Name)})"
-        : $"As<{parameter.Type}, {parameter.ConcreteType}>({Identifier(parameter.Name)})";
-
-    private static void EmitConversions(SourceWriter writer)
-    {
-        writer.Line("""
-
-            /// <summary>
-            /// Views a value of the call's types as the task's, or back. A call binds only when the task takes the call's
-            /// types, so they are the task's own, up to nullable annotations and reference conversions (a derived class for
-            /// its base): the same value, never converted.
-            /// </summary>
-            private static TTo As<TFrom, TTo>(TFrom value) => global::System.Runtime.CompilerServices.Unsafe.As<TFrom, TTo>(ref value);
-
-            /// <summary>Views the call's items as the task's: the same sequence when its type allows, else each item viewed as the task's.</summary>
-            private static global::System.Collections.Generic.IEnumerable<TTo> Items<TFrom, TTo>(global::System.Collections.Generic.IEnumerable<TFrom> items) =>
-                items as global::System.Collections.Generic.IEnumerable<TTo> ?? global::System.Linq.Enumerable.Select(items, static item => As<TFrom, TTo>(item));
-            """);
     }
 
     private static string Identifier(string name) =>

@@ -1,9 +1,6 @@
-using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using ParallelGen.Generators.Model;
 
@@ -14,11 +11,6 @@ internal static class CallSiteParser
 {
     public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (CallSiteRoutes.TryRoute((InvocationExpressionSyntax)context.Node, context.SemanticModel, cancellationToken) is { } route)
-        {
-            return FromRoute(route);
-        }
-
         if (context.SemanticModel.GetOperation(context.Node, cancellationToken) is not IInvocationOperation invocation
             || CallSiteRules.Check(invocation, cancellationToken) is not { Problem: CallProblem.None, Task: { } task, Location: { } location } verdict)
         {
@@ -26,63 +18,17 @@ internal static class CallSiteParser
         }
 
         IMethodSymbol target = verdict.Target;
-        string returns = ReturnType(target);
         InterceptorTarget interceptor = new(
             target.ContainingType.ToDisplayString(KnownNames.FullyQualified),
             target.Name,
             target.IsStatic,
             verdict.Shape.Style,
-            EquatableArray<string>.Empty,
-            returns,
-            returns,
-            target.Parameters.Select(Unconverted).ToEquatableArray(),
+            target.ReturnsVoid ? "void" : target.ReturnType.ToDisplayString(KnownNames.FullyQualified),
+            target.Parameters.Select(p => new ParameterModel(p.Name, p.Type.ToDisplayString(KnownNames.FullyQualified))).ToEquatableArray(),
             TaskNaming.Descriptor(task),
             task.Name);
-        return new CallSiteModel(interceptor, Location(location));
+        return new CallSiteModel(interceptor, new InterceptLocation(location.Version, location.Data, DisplayLocation(location.GetDisplayLocation())));
     }
-
-    /// <summary>A call routed from its syntax: an interceptor generic over the overload's type parameters.</summary>
-    private static CallSiteModel FromRoute(SyntaxRoute route)
-    {
-        IMethodSymbol overload = route.Overload;
-        IMethodSymbol constructed = route.Constructed;
-        List<InterceptorParameter> parameters = [];
-        for (int i = 0; i < overload.Parameters.Length; i++)
-        {
-            IParameterSymbol parameter = overload.Parameters[i];
-            string type = parameter.Type.ToDisplayString(KnownNames.FullyQualified);
-            string concrete = constructed.Parameters[i].Type.ToDisplayString(KnownNames.FullyQualified);
-            parameters.Add(parameter.Name == ParallelGen.CallShapes.CallShapeTable.ItemsParameter
-                && parameter.Type is INamedTypeSymbol { TypeArguments.Length: 1 } items
-                && constructed.Parameters[i].Type is INamedTypeSymbol { TypeArguments.Length: 1 } concreteItems
-                    ? new InterceptorParameter(parameter.Name, type, concrete, items.TypeArguments[0].ToDisplayString(KnownNames.FullyQualified), concreteItems.TypeArguments[0].ToDisplayString(KnownNames.FullyQualified))
-                    : new InterceptorParameter(parameter.Name, type, concrete));
-        }
-
-        InterceptorTarget interceptor = new(
-            overload.ContainingType.ToDisplayString(KnownNames.FullyQualified),
-            overload.Name,
-            overload.IsStatic,
-            route.Shape.Style,
-            overload.TypeParameters.Select(t => t.Name).ToEquatableArray(),
-            ReturnType(overload),
-            ReturnType(constructed),
-            parameters.ToEquatableArray(),
-            TaskNaming.Descriptor(route.Task),
-            route.Task.Name);
-        return new CallSiteModel(interceptor, Location(route.Location));
-    }
-
-    private static InterceptorParameter Unconverted(IParameterSymbol parameter)
-    {
-        string type = parameter.Type.ToDisplayString(KnownNames.FullyQualified);
-        return new InterceptorParameter(parameter.Name, type, type);
-    }
-
-    private static string ReturnType(IMethodSymbol method) => method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(KnownNames.FullyQualified);
-
-    private static InterceptLocation Location(InterceptableLocation location) =>
-        new(location.Version, location.Data, DisplayLocation(location.GetDisplayLocation()));
 
     /// <summary>Keeps the file name of <c>/path/File.cs(12,30)</c>, so generated code does not depend on where the repository lives.</summary>
     private static string DisplayLocation(string display)

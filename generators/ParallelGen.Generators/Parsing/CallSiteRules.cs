@@ -192,7 +192,7 @@ internal static class CallSiteRules
     }
 
     /// <summary>Whether the task's assembly holds its generated descriptor field (it was built with the generator).</summary>
-    public static bool HasDescriptor(IMethodSymbol task)
+    private static bool HasDescriptor(IMethodSymbol task)
     {
         Model.DescriptorRef descriptor = TaskNaming.Descriptor(task);
         return task.ContainingAssembly.GetTypeByMetadataName(descriptor.MetadataName) is { } type

@@ -24,18 +24,7 @@ namespace ParallelGen.Generated
     file static class ProcessTaskInterceptors
     {
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(3,31)
-        public static TResult[] Map_Cube<TArg, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TArg, TResult> task, global::System.Collections.Generic.IEnumerable<TArg> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
-            As<int[], TResult[]>(receiver.Map(global::Lib.Math2ProcessTasks.Cube, items: Items<TArg, int>(items), chunkSize: chunkSize, progress: progress));
-
-        /// <summary>
-        /// Views a value of the call's types as the task's, or back. A call binds only when the task takes the call's
-        /// types, so they are the task's own, up to nullable annotations and reference conversions (a derived class for
-        /// its base): the same value, never converted.
-        /// </summary>
-        private static TTo As<TFrom, TTo>(TFrom value) => global::System.Runtime.CompilerServices.Unsafe.As<TFrom, TTo>(ref value);
-
-        /// <summary>Views the call's items as the task's: the same sequence when its type allows, else each item viewed as the task's.</summary>
-        private static global::System.Collections.Generic.IEnumerable<TTo> Items<TFrom, TTo>(global::System.Collections.Generic.IEnumerable<TFrom> items) =>
-            items as global::System.Collections.Generic.IEnumerable<TTo> ?? global::System.Linq.Enumerable.Select(items, static item => As<TFrom, TTo>(item));
+        public static int[] Map_Cube(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
+            receiver.Map(global::Lib.Math2ProcessTasks.Cube, items: items, chunkSize: chunkSize, progress: progress);
     }
 }

@@ -24,26 +24,15 @@ namespace ParallelGen.Generated
     file static class ProcessTaskInterceptors
     {
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(17,14)
-        public static TResult Apply_Fill<T1, T2, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, T2, TResult> task, T1 arg1, T2 arg2) =>
-            As<int, TResult>(receiver.Apply(global::Demo.JobsProcessTasks.Fill, (As<T1, global::ParallelGen.SharedArray<float>>(arg1), As<T2, float>(arg2))));
+        public static int Apply_Fill(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::ParallelGen.SharedArray<float>, float, int> task, global::ParallelGen.SharedArray<float> arg1, float arg2) =>
+            receiver.Apply(global::Demo.JobsProcessTasks.Fill, (arg1, arg2));
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(14,55)
-        public static global::ParallelGen.PoolInitializer Create_Setup<T1>(global::System.Action<T1> task, T1 arg1) =>
-            global::ParallelGen.PoolInitializer.Create(global::Demo.JobsProcessTasks.Setup, As<T1, string>(arg1));
+        public static global::ParallelGen.PoolInitializer Create_Setup(global::System.Action<string> task, string arg1) =>
+            global::ParallelGen.PoolInitializer.Create(global::Demo.JobsProcessTasks.Setup, arg1);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(13,47)
-        public static global::ParallelGen.WorkerProcess Start_Download<T1, T2>(global::System.Action<T1, T2> task, T1 arg1, T2 arg2, global::ParallelGen.WorkerProcessOptions? options) =>
-            global::ParallelGen.WorkerProcess.Start(global::Demo.JobsProcessTasks.Download, (As<T1, string>(arg1), As<T2, global::ParallelGen.ProcessQueue<string>>(arg2)), options: options);
-
-        /// <summary>
-        /// Views a value of the call's types as the task's, or back. A call binds only when the task takes the call's
-        /// types, so they are the task's own, up to nullable annotations and reference conversions (a derived class for
-        /// its base): the same value, never converted.
-        /// </summary>
-        private static TTo As<TFrom, TTo>(TFrom value) => global::System.Runtime.CompilerServices.Unsafe.As<TFrom, TTo>(ref value);
-
-        /// <summary>Views the call's items as the task's: the same sequence when its type allows, else each item viewed as the task's.</summary>
-        private static global::System.Collections.Generic.IEnumerable<TTo> Items<TFrom, TTo>(global::System.Collections.Generic.IEnumerable<TFrom> items) =>
-            items as global::System.Collections.Generic.IEnumerable<TTo> ?? global::System.Linq.Enumerable.Select(items, static item => As<TFrom, TTo>(item));
+        public static global::ParallelGen.WorkerProcess Start_Download(global::System.Action<string, global::ParallelGen.ProcessQueue<string>> task, string arg1, global::ParallelGen.ProcessQueue<string> arg2, global::ParallelGen.WorkerProcessOptions? options) =>
+            global::ParallelGen.WorkerProcess.Start(global::Demo.JobsProcessTasks.Download, (arg1, arg2), options: options);
     }
 }

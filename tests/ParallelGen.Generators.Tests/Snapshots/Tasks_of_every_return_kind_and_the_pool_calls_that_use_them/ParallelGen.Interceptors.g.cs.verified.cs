@@ -24,67 +24,56 @@ namespace ParallelGen.Generated
     file static class ProcessTaskInterceptors
     {
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(29,25)
-        public static TResult Apply_Add<T1, T2, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, T2, TResult> task, T1 arg1, T2 arg2) =>
-            As<long, TResult>(receiver.Apply(global::Demo.WorkProcessTasks.Add, (As<T1, int>(arg1), As<T2, long>(arg2))));
+        public static long Apply_Add(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, long, long> task, int arg1, long arg2) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Add, (arg1, arg2));
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(36,27)
-        public static TResult Apply_Find<T1, T2, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, T2, TResult> task, T1 arg1, T2 arg2) =>
-            As<int?, TResult>(receiver.Apply(global::Demo.WorkProcessTasks.Find, (As<T1, int?[]>(arg1), As<T2, (int? Low, long High)>(arg2))));
+        public static int? Apply_Find(this global::ParallelGen.ProcessPool receiver, global::System.Func<int?[], (int?, long), int?> task, int?[] arg1, (int?, long) arg2) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Find, (arg1, arg2));
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(31,14)
-        public static void Apply_Log<T1>(this global::ParallelGen.ProcessPool receiver, global::System.Action<T1> task, T1 arg1) =>
-            receiver.Apply(global::Demo.WorkProcessTasks.Log, As<T1, string>(arg1));
+        public static void Apply_Log(this global::ParallelGen.ProcessPool receiver, global::System.Action<string> task, string arg1) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Log, arg1);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(35,33)
-        public static TResult Apply_Range<T1, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, TResult> task, T1 arg1) =>
-            As<(int Min, int Max), TResult>(receiver.Apply(global::Demo.WorkProcessTasks.Range, As<T1, int[]>(arg1)));
+        public static (int Min, int Max) Apply_Range(this global::ParallelGen.ProcessPool receiver, global::System.Func<int[], (int Min, int Max)> task, int[] arg1) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Range, arg1);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(30,25)
-        public static TResult Apply_Seed<TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TResult> task) =>
-            As<int, TResult>(receiver.Apply(global::Demo.WorkProcessTasks.Seed, default(global::ParallelGen.Unit)));
+        public static int Apply_Seed(this global::ParallelGen.ProcessPool receiver, global::System.Func<int> task) =>
+            receiver.Apply(global::Demo.WorkProcessTasks.Seed, default(global::ParallelGen.Unit));
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(34,32)
-        public static global::ParallelGen.AsyncResult<TResult> ApplyAsync_CountAsync<T1, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, global::System.Threading.Tasks.ValueTask<TResult>> task, T1 arg1, global::System.Action<TResult>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
-            As<global::ParallelGen.AsyncResult<int>, global::ParallelGen.AsyncResult<TResult>>(receiver.ApplyAsync(global::Demo.WorkProcessTasks.CountAsync, As<T1, global::System.Collections.Generic.List<string>>(arg1), callback: As<global::System.Action<TResult>?, global::System.Action<int>?>(callback), errorCallback: errorCallback, cancellationToken: cancellationToken));
+        public static global::ParallelGen.AsyncResult<int> ApplyAsync_CountAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::System.Collections.Generic.List<string>, global::System.Threading.Tasks.ValueTask<int>> task, global::System.Collections.Generic.List<string> arg1, global::System.Action<int>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
+            receiver.ApplyAsync(global::Demo.WorkProcessTasks.CountAsync, arg1, callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(32,41)
-        public static global::ParallelGen.AsyncResult<TResult> ApplyAsync_FetchAsync<T1, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TResult>> task, T1 arg1, global::System.Action<TResult>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
-            As<global::ParallelGen.AsyncResult<string>, global::ParallelGen.AsyncResult<TResult>>(receiver.ApplyAsync(global::Demo.WorkProcessTasks.FetchAsync, As<T1, string>(arg1), callback: As<global::System.Action<TResult>?, global::System.Action<string>?>(callback), errorCallback: errorCallback, cancellationToken: cancellationToken));
+        public static global::ParallelGen.AsyncResult<string> ApplyAsync_FetchAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> task, string arg1, global::System.Action<string>? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
+            receiver.ApplyAsync(global::Demo.WorkProcessTasks.FetchAsync, arg1, callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(33,20)
         public static global::ParallelGen.AsyncResult ApplyAsync_FlushAsync(this global::ParallelGen.ProcessPool receiver, global::System.Func<global::System.Threading.Tasks.Task> task, global::System.Action? callback, global::System.Action<global::System.Exception>? errorCallback, global::System.Threading.CancellationToken cancellationToken) =>
             receiver.ApplyAsync(global::Demo.WorkProcessTasks.FlushAsync, default(global::ParallelGen.Unit), callback: callback, errorCallback: errorCallback, cancellationToken: cancellationToken);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(37,37)
-        public static global::System.Collections.Generic.IEnumerable<TResult> Imap_Square<TArg, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TArg, TResult> task, global::System.Collections.Generic.IEnumerable<TArg> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
-            As<global::System.Collections.Generic.IEnumerable<int>, global::System.Collections.Generic.IEnumerable<TResult>>(receiver.Imap(global::Demo.WorkProcessTasks.Square, items: Items<TArg, int>(items), chunkSize: chunkSize, progress: progress));
+        public static global::System.Collections.Generic.IEnumerable<int> Imap_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
+            receiver.Imap(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(41,43)
-        public static global::System.Collections.Generic.IAsyncEnumerable<TResult> ImapAsync_Square<TArg, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TArg, TResult> task, global::System.Collections.Generic.IEnumerable<TArg> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
-            As<global::System.Collections.Generic.IAsyncEnumerable<int>, global::System.Collections.Generic.IAsyncEnumerable<TResult>>(receiver.ImapAsync(global::Demo.WorkProcessTasks.Square, items: Items<TArg, int>(items), chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken));
+        public static global::System.Collections.Generic.IAsyncEnumerable<int> ImapAsync_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
+            receiver.ImapAsync(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(25,30)
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(26,24)
-        public static TResult[] Map_Square<TArg, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TArg, TResult> task, global::System.Collections.Generic.IEnumerable<TArg> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
-            As<int[], TResult[]>(receiver.Map(global::Demo.WorkProcessTasks.Square, items: Items<TArg, int>(items), chunkSize: chunkSize, progress: progress));
+        public static int[] Map_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
+            receiver.Map(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(27,30)
-        public static global::System.Threading.Tasks.Task<TResult[]> MapAsync_Square<TArg, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<TArg, TResult> task, global::System.Collections.Generic.IEnumerable<TArg> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
-            As<global::System.Threading.Tasks.Task<int[]>, global::System.Threading.Tasks.Task<TResult[]>>(receiver.MapAsync(global::Demo.WorkProcessTasks.Square, items: Items<TArg, int>(items), chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken));
+        public static global::System.Threading.Tasks.Task<int[]> MapAsync_Square(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, int> task, global::System.Collections.Generic.IEnumerable<int> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress, global::System.Threading.CancellationToken cancellationToken) =>
+            receiver.MapAsync(global::Demo.WorkProcessTasks.Square, items: items, chunkSize: chunkSize, progress: progress, cancellationToken: cancellationToken);
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "{location}")] // File0.cs(28,28)
-        public static TResult[] Starmap_Add<T1, T2, TResult>(this global::ParallelGen.ProcessPool receiver, global::System.Func<T1, T2, TResult> task, global::System.Collections.Generic.IEnumerable<(T1, T2)> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
-            As<long[], TResult[]>(receiver.Starmap(global::Demo.WorkProcessTasks.Add, items: Items<(T1, T2), (int, long)>(items), chunkSize: chunkSize, progress: progress));
-
-        /// <summary>
-        /// Views a value of the call's types as the task's, or back. A call binds only when the task takes the call's
-        /// types, so they are the task's own, up to nullable annotations and reference conversions (a derived class for
-        /// its base): the same value, never converted.
-        /// </summary>
-        private static TTo As<TFrom, TTo>(TFrom value) => global::System.Runtime.CompilerServices.Unsafe.As<TFrom, TTo>(ref value);
-
-        /// <summary>Views the call's items as the task's: the same sequence when its type allows, else each item viewed as the task's.</summary>
-        private static global::System.Collections.Generic.IEnumerable<TTo> Items<TFrom, TTo>(global::System.Collections.Generic.IEnumerable<TFrom> items) =>
-            items as global::System.Collections.Generic.IEnumerable<TTo> ?? global::System.Linq.Enumerable.Select(items, static item => As<TFrom, TTo>(item));
+        public static long[] Starmap_Add(this global::ParallelGen.ProcessPool receiver, global::System.Func<int, long, long> task, global::System.Collections.Generic.IEnumerable<(int, long)> items, int? chunkSize, global::System.IProgress<global::ParallelGen.PoolProgress>? progress) =>
+            receiver.Starmap(global::Demo.WorkProcessTasks.Add, items: items, chunkSize: chunkSize, progress: progress);
     }
 }
