@@ -19,7 +19,7 @@ public sealed class CrossProcessMembersTests
             public partial record Job(string Name, [property: MemoryPackAllowSerialize] ManagedList<byte[]> Log, Inner Details);
 
             [MemoryPackable]
-            public partial record Inner([property: MemoryPackAllowSerialize] List<ProcessQueue<decimal>> Queues);
+            public partial record Inner(List<ProcessQueue<decimal>> Queues);
 
             [MemoryPackable]
             public partial record Node(int Value, [property: MemoryPackAllowSerialize] ProcessQueue<Node>? Next);
