@@ -59,7 +59,7 @@ internal sealed class WorkerHost
     public static int Run(WorkerStartInfo info)
     {
         ParallelGen.CurrentProcess.InitializeWorker(info);
-        Platform.CurrentProcess.DieWithParent(info.ParentPid);
+        ThisProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
     }
 
@@ -214,7 +214,7 @@ internal sealed class WorkerHost
                 // The parent is gone.
             }
 
-            Platform.CurrentProcess.ExitNow(TimedOutExitCode);
+            ThisProcess.ExitNow(TimedOutExitCode);
         }
     }
 
@@ -252,7 +252,7 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
-            Platform.CurrentProcess.ExitNow(0);
+            ThisProcess.ExitNow(0);
         }
     }
 
