@@ -119,7 +119,7 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
         {
             if (File.Exists(pidFile))
             {
-                Platform.Linux.LibC.kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture), Platform.Linux.LibC.SIGKILL);
+                Processes.Kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture));
                 File.Delete(pidFile);
             }
         }
@@ -170,7 +170,7 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
         // Kill whichever worker holds the slow call: the one that is busy.
         foreach (int pid in test.Pool.WorkerPids)
         {
-            Platform.Linux.LibC.kill(pid, Platform.Linux.LibC.SIGKILL);
+            Processes.Kill(pid);
         }
 
         WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => slow.AsTask().WaitAsync(Deadline.Default));

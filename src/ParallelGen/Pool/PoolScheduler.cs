@@ -14,9 +14,10 @@ namespace ParallelGen.Pool;
 /// <see cref="IWorkSource.TryTake"/> is called under it and takes the source's own lock, so that one comes after it;
 /// no source may call into the scheduler while holding its own lock.</para>
 /// <para><b>Dispatch.</b> One thread at a time dispatches (<see cref="Pump"/>): it assigns units to workers under the
-/// lock, in order, then sends them outside it. So each worker receives its runs in the order they were assigned,
-/// which is the order of its <see cref="WorkerSlot.InFlight"/> queue, which is the order it answers them in (a run
-/// given back after <see cref="IWorkerChannel.Withdraw"/> leaves the queue wherever it is).</para>
+/// lock, in order, then sends them outside it (a few rounds at most, then a thread-pool thread takes over). So each
+/// worker receives its runs in the order they were assigned, which is the order of its <see cref="WorkerSlot.InFlight"/>
+/// queue, which is the order it answers them in (a run given back after <see cref="IWorkerChannel.Withdraw"/> leaves
+/// the queue wherever it is).</para>
 /// <para><b>Nothing waits behind a busy worker.</b> Runs are pushed ahead to hide the round trip (the window), but a
 /// worker whose current run has taken longer than <see cref="BusyMilliseconds"/> gets nothing more, and as soon as
 /// a worker is idle with nothing left to give it, the runs queued behind such a run in other workers are withdrawn and
@@ -34,6 +35,9 @@ internal sealed partial class PoolScheduler
 
     /// <summary>How long after it fired the withdrawal timer waits at least before it fires again.</summary>
     private const int QuietMilliseconds = 8;
+
+    /// <summary>How many dispatch rounds one thread does for others before it hands the rest to the thread pool.</summary>
+    private const int MaxPumpRounds = 8;
 
     private static long s_nextRunId;
 
@@ -160,19 +164,34 @@ internal sealed partial class PoolScheduler
     /// Moves work from the queue to workers with room and sends it. Any thread may call it at any time, never under
     /// the scheduler's lock; if another thread is dispatching, that one goes round once more instead.
     /// </summary>
+    /// <remarks>
+    /// The thread that finds nobody dispatching does it (a caller's own call goes out without a thread switch), but for a
+    /// few rounds only: if others keep asking, the rest moves to a thread-pool thread, so that a caller of
+    /// <c>ApplyAsync</c> is never kept dispatching for everyone else.
+    /// </remarks>
     public void Pump()
     {
-        if (Interlocked.Increment(ref _pumpDemand) != 1)
+        if (Interlocked.Increment(ref _pumpDemand) == 1)
         {
-            return;
+            PumpRounds();
+        }
+    }
+
+    /// <summary>Dispatches while there is demand, for at most <see cref="MaxPumpRounds"/> rounds; the caller holds the dispatcher role.</summary>
+    private void PumpRounds()
+    {
+        for (int round = 0; round < MaxPumpRounds; round++)
+        {
+            int demand = Volatile.Read(ref _pumpDemand);
+            PumpOnce();
+            if (Interlocked.Add(ref _pumpDemand, -demand) == 0)
+            {
+                return;
+            }
         }
 
-        int served = 1;
-        do
-        {
-            PumpOnce();
-        }
-        while ((served = Interlocked.Add(ref _pumpDemand, -served)) != 0);
+        // Still asked for: the role passes to a pool thread (the demand left over keeps it taken meanwhile).
+        ThreadPool.UnsafeQueueUserWorkItem(static scheduler => scheduler.PumpRounds(), this, preferLocal: false);
     }
 
     private void PumpOnce()

@@ -88,7 +88,8 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
-        CurrentProcess.DieWithParent(info.ParentPid);
+        ParallelGen.CurrentProcess.InitializeWorker(info);
+        ThisProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
     }
 
@@ -179,10 +180,10 @@ internal sealed class WorkerHost
         try
         {
             _call.Begin(run, _cancellation.Token, _output);
-            if (TaskRegistry.Find(run.TaskId) is not { } task)
+            if (TaskRegistry.Find(new TaskId(run.TaskId)) is not { } task)
             {
                 _call.FailAll(new InvalidOperationException(
-                    $"Task {run.TaskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
+                    $"Task {new TaskId(run.TaskId)} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
                 return false;
             }
 
@@ -277,7 +278,7 @@ internal sealed class WorkerHost
                 // The parent is gone.
             }
 
-            CurrentProcess.ExitNow(TimedOutExitCode);
+            ThisProcess.ExitNow(TimedOutExitCode);
         }
     }
 
@@ -307,7 +308,7 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
-            CurrentProcess.ExitNow(0);
+            ThisProcess.ExitNow(0);
         }
     }
 

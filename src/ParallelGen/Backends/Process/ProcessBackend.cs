@@ -2,12 +2,13 @@ namespace ParallelGen.Backends.Process;
 
 /// <summary>The default backend: every worker is a child process of this one, talking over anonymous pipes.</summary>
 /// <param name="settings">What every worker of this backend is started with.</param>
-internal sealed class ProcessBackend(WorkerSettings settings) : IWorkerBackend
+/// <param name="identity">Gives each new worker what <c>CurrentProcess</c> will tell it about itself (role and name).</param>
+internal sealed class ProcessBackend(WorkerSettings settings, Func<string> identity) : IWorkerBackend
 {
     private readonly string _reuseKey = $"process|{settings.MaxFrameLength}|{settings.TaskTimeoutMilliseconds}|{settings.Diagnostics}|{settings.KeepDescendants}|{WorkerLauncher.EnvironmentKey()}";
 
-    public ProcessBackend(int maxFrameLength, int taskTimeoutMilliseconds)
-        : this(new WorkerSettings(maxFrameLength, taskTimeoutMilliseconds))
+    public ProcessBackend(int maxFrameLength, int taskTimeoutMilliseconds, Func<string> identity)
+        : this(new WorkerSettings(maxFrameLength, taskTimeoutMilliseconds), identity)
     {
     }
 
@@ -24,7 +25,7 @@ internal sealed class ProcessBackend(WorkerSettings settings) : IWorkerBackend
     public static void EnsureCanLaunch() => _ = WorkerLauncher.Command;
 
     public IWorkerChannel Launch(IWorkerEvents events) =>
-        new ProcessChannel(events, WorkerLauncher.Spawn(settings), settings.MaxFrameLength);
+        new ProcessChannel(events, WorkerLauncher.Spawn(settings, identity()), settings.MaxFrameLength);
 }
 
 /// <summary>What a worker process is started with.</summary>

@@ -18,8 +18,10 @@ internal static class WorkerLauncher
     public static LaunchCommand Command => s_command.Value;
 
     /// <summary>Starts a worker process.</summary>
+    /// <param name="settings">The frame limit, the task timeout and the other things a worker starts with.</param>
+    /// <param name="identity">What <c>CurrentProcess</c> tells the worker about itself (its role and name).</param>
     /// <exception cref="IOException">The process or its pipes could not be created.</exception>
-    public static WorkerPipes Spawn(WorkerSettings settings)
+    public static WorkerPipes Spawn(WorkerSettings settings, string identity = "")
     {
         int maxFrameLength = settings.MaxFrameLength;
         int taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
@@ -35,7 +37,7 @@ internal static class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, cell.Name).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity, cell.Name).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,
