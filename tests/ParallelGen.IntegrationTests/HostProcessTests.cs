@@ -26,6 +26,52 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Processes.AssertAllExited(workers, TimeSpan.Zero);
     });
 
+    [Fact]
+    public Task When_the_parent_is_killed_its_workers_take_the_processes_their_tasks_started_and_its_shared_memory_with_them() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("orphans");
+        int[] pids = ReadWorkerPids(host);
+        string pattern = $"pg-{host.Id}-*";
+        string[] segments = Directory.GetFiles("/dev/shm", pattern);
+        Assert.NotEmpty(segments);
+        try
+        {
+            host.Kill(); // SIGKILL: the parent removes nothing itself
+            host.WaitForExit();
+            long gone = WaitUntilGone(pids, TimeSpan.FromSeconds(5));
+            Stopwatch watch = Stopwatch.StartNew();
+            while (Directory.GetFiles("/dev/shm", pattern).Length > 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(5);
+            }
+
+            string[] left = Directory.GetFiles("/dev/shm", pattern);
+            output.WriteLine($"parent {host.Id} killed; worker {pids[0]} and the sleep {pids[1]} its task started gone after {gone} ms; segments {string.Join(", ", segments.Select(Path.GetFileName))}, left: {left.Length}");
+            Processes.AssertAllExited(pids, TimeSpan.Zero);
+            Assert.Empty(left);
+        }
+        finally
+        {
+            Processes.Kill(pids[1]);
+            foreach (string segment in Directory.GetFiles("/dev/shm", pattern))
+            {
+                File.Delete(segment);
+            }
+        }
+    });
+
+    [Fact]
+    public Task Workers_read_stdin_from_the_null_device_so_the_parents_input_stays_the_parents() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("stdin", redirectInput: true);
+        host.StandardInput.Write("one\ntwo\n");
+        host.StandardInput.Close();
+        Task<string> said = host.StandardOutput.ReadToEndAsync();
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "the stdin host did not finish");
+        output.WriteLine(said.Result);
+        Assert.Equal("worker: <eof>; parent: one", said.Result.Trim());
+    });
+
     [Theory]
     [InlineData(15, "SIGTERM")]
     [InlineData(2, "SIGINT (Ctrl-C)")]
@@ -134,7 +180,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Assert.Equal(0, host.ExitCode);
     }, TimeSpan.FromSeconds(90));
 
-    private static Process StartHost(string arguments)
+    private static Process StartHost(string arguments, bool redirectInput = false)
     {
         // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/
         DirectoryInfo tfm = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -144,6 +190,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
         };
         return Process.Start(start)!;
     }

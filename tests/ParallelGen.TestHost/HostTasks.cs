@@ -11,6 +11,18 @@ public static class HostTasks
     [ProcessTask]
     public static int Square(int x) => x * x;
 
+    /// <summary>Starts <c>sleep</c> for <paramref name="seconds"/> and returns its pid, leaving it running.</summary>
+    [ProcessTask]
+    public static int StartSleeper(int seconds)
+    {
+        using System.Diagnostics.Process sleeper = System.Diagnostics.Process.Start("sleep", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return sleeper.Id;
+    }
+
+    /// <summary>Reads a line from the worker's stdin: "&lt;eof&gt;" at its end.</summary>
+    [ProcessTask]
+    public static string ReadLine() => Console.In.ReadLine() ?? "<eof>";
+
     [ProcessTask]
     public static int Identity(int x) => x;
 

@@ -104,7 +104,8 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
     public async Task A_dead_worker_is_noticed_at_once_even_if_a_process_it_started_lives_on()
     {
         // The worker's pipes are close-on-exec: a child of the task must not hold them open past the worker's death.
-        using TestPool test = new(processes: 1);
+        // (By default the child ends with its worker; KeepWorkerDescendants lets it live on, as here.)
+        using TestPool test = new(processes: 1, options: new ProcessPoolOptions { KeepWorkerDescendants = true });
         string pidFile = Path.Combine(Path.GetTempPath(), $"parallelgen-child-{Guid.NewGuid():N}");
         Stopwatch watch = Stopwatch.StartNew();
         try

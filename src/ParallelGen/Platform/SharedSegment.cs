@@ -81,6 +81,18 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes every segment whose name says <paramref name="pid"/>'s exit makes it stale: a worker does it for its
+    /// parent when the parent dies, since the parent cannot any more.
+    /// </summary>
+    public static void RemoveAllOf(int pid)
+    {
+        if (PlatformSupport.IsLinux)
+        {
+            PosixSharedMemory.RemoveAllOf(Prefix, pid);
+        }
+    }
+
     /// <summary>Gets the pid in the segment's name: the process whose exit makes it stale.</summary>
     public int LifetimePid => int.Parse(Name.AsSpan(1 + Prefix.Length, Name.IndexOf('-', 1 + Prefix.Length) - 1 - Prefix.Length));
 

@@ -106,7 +106,7 @@ public sealed partial class ProcessPool
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
         return new ProcessBackend(
-            new WorkerSettings(options.MaxMessageSize, TaskTimeoutMilliseconds(options), options.WorkerDiagnostics),
+            new WorkerSettings(options.MaxMessageSize, TaskTimeoutMilliseconds(options), options.WorkerDiagnostics, options.KeepWorkerDescendants),
             Protocol.WorkerIdentity.OfNextPoolWorker);
     }
 

@@ -53,7 +53,7 @@ public sealed class ProcessPoolOptions
     /// <summary>
     /// Gets or sets whether the idle workers of a disposed pool serve the next pool of the same shape in this process
     /// (same options that reach a worker: <see cref="MaxMessageSize"/>, <see cref="TaskTimeout"/>,
-    /// <see cref="WorkerDiagnostics"/>, the same <see cref="Initializer"/> task and arguments, and the same environment),
+    /// <see cref="WorkerDiagnostics"/>, <see cref="KeepWorkerDescendants"/>, the same <see cref="Initializer"/> task and arguments, and the same environment),
     /// so that code opening a pool per batch pays for starting workers once. A reused worker keeps its static fields.
     /// Workers busy when their pool is disposed are killed, never reused. Default: <see langword="true"/>.
     /// </summary>
@@ -73,6 +73,15 @@ public sealed class ProcessPoolOptions
     /// parent's environment decides instead, for the parent and the workers alike. Default: <see langword="false"/>.
     /// </summary>
     public bool WorkerDiagnostics { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether processes that tasks start may outlive their worker. By default each worker leads a process
+    /// group of its own, which the processes its tasks start join, and the group is killed when the worker ends: when
+    /// the pool is disposed or terminated, when the worker crashes, is killed or times out, and when the parent process
+    /// dies. Turn it on for tasks that mean to leave a process running (a server, a daemon); a process that leaves the
+    /// group by itself (<c>setsid</c>, as daemons do) outlives the worker either way. Default: <see langword="false"/>.
+    /// </summary>
+    public bool KeepWorkerDescendants { get; set; }
 
     /// <summary>
     /// Gets or sets whether <c>ApplyAsync</c> callbacks may run at the same time as each other, on thread-pool threads,

@@ -12,7 +12,7 @@ namespace ParallelGen.Protocol;
 /// <param name="TaskTimeoutMilliseconds">How long one call may run before the worker gives up on it and exits; 0 for no limit.</param>
 /// <param name="SelfHosted">Whether the worker is the application re-launched (Native AOT) rather than the JIT worker host.</param>
 /// <param name="Identity">What the worker's <c>CurrentProcess</c> reports (its role and name), opaque here; escaped on the way.</param>
-/// <param name="RunCellName">The shared-memory <see cref="RunCell"/> where the worker records the run it takes up, or empty for none.</param>
+/// <param name="RunCellName">The shared-memory <see cref="Transport.RunCell"/> where the worker records the run it takes up, or empty for none.</param>
 internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted, string Identity = "", string RunCellName = "")
 {
     public const string EnvironmentVariable = "PARALLELGEN_WORKER";

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
@@ -36,6 +37,12 @@ internal sealed class WorkerHost
 
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
+
+    /// <summary>How long a SIGTERM waits to see whether the parent is dying (then it is the parent's death signal).</summary>
+    private static readonly TimeSpan s_parentDeathSignalWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long the end of the control pipe waits for the parent to be gone before it counts as the pool's close.</summary>
+    private static readonly TimeSpan s_parentDeathPipeWait = TimeSpan.FromSeconds(1);
 
     private readonly WorkerStartInfo _info;
     private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
@@ -88,9 +95,58 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
+        // Out of libc's environment too, or a process a task starts with system() would think it is a worker.
+        ThisProcess.RemoveEnvironmentVariable(WorkerStartInfo.EnvironmentVariable);
         ParallelGen.CurrentProcess.InitializeWorker(info);
+
+        // The kernel sends SIGTERM when the parent dies (DieWithParent); .NET runs this on a thread of its own, so it
+        // runs whatever the task is doing. A SIGTERM while the parent lives (Terminate) keeps its default meaning.
+        using PosixSignalRegistration parentDeath = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (ParentDied(info.ParentPid, s_parentDeathSignalWait))
+            {
+                context.Cancel = true;
+                EndAfterParent(info.ParentPid);
+            }
+        });
         ThisProcess.DieWithParent(info.ParentPid);
-        return new WorkerHost(info).Loop();
+        WorkerHost host = new(info);
+        int exitCode = host.Loop();
+        if (!host._shuttingDown && ParentDied(info.ParentPid, s_parentDeathPipeWait))
+        {
+            EndAfterParent(info.ParentPid);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>
+    /// What a worker does when its parent has died: removes the parent's shared-memory segments, which nobody else
+    /// would remove until the next ParallelGen process sweeps, then ends at once with the processes its tasks started.
+    /// </summary>
+    private static bool ParentDied(int parentPid, TimeSpan patience)
+    {
+        // The kernel signals when the parent's launcher thread exits, and the control pipe ends when its last thread
+        // closes its descriptors; either may come before this process is handed to a new parent. A parent killed with
+        // SIGKILL is gone a few milliseconds later; a SIGTERM from a live parent (WorkerProcess.Terminate) waits this long.
+        long end = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        while (!ThisProcess.IsOrphanOf(parentPid))
+        {
+            if (Environment.TickCount64 >= end)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
+    private static void EndAfterParent(int parentPid)
+    {
+        SharedSegment.RemoveAllOf(parentPid);
+        ThisProcess.EndWithDescendants(0);
     }
 
     private int Loop()
@@ -308,6 +364,11 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
+            if (ParentDied(_info.ParentPid, s_parentDeathPipeWait))
+            {
+                EndAfterParent(_info.ParentPid);
+            }
+
             ThisProcess.ExitNow(0);
         }
     }

@@ -384,6 +384,9 @@ internal sealed class ProcessChannel : IWorkerChannel
                             reader.ReleaseFrame();
                             break;
                         case FrameKind.Ready:
+                            // The worker mapped its run cell before it said Ready: its name is of no more use, and
+                            // removing it here too means none is left however briefly the worker lives.
+                            _pipes.Cell.RemoveName();
                             _sawReady = true;
                             Events.OnReady(this);
                             break;

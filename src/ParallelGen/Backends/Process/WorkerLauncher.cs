@@ -1,14 +1,17 @@
 using System.Collections;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
+using ParallelGen.Transport;
 
 namespace ParallelGen.Backends.Process;
 
 /// <summary>Starts worker processes and hands back the parent's ends of their pipes.</summary>
 /// <remarks>
 /// The child gets only its three pipe ends, at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and the
-/// others): all pipes are close-on-exec, so a worker can never hold a sibling's pipe open. Its stdout and stderr are
-/// the parent's, as in Python.
+/// others): every other descriptor of the parent is closed in it, so a worker can never hold a sibling's pipe or a
+/// file of the parent open. Its stdin is the null device and its stdout and stderr are the parent's, as in Python.
+/// Unless <see cref="WorkerSettings.KeepDescendants"/>, it leads a process group of its own, so that the processes its
+/// tasks start end with it.
 /// </remarks>
 internal static class WorkerLauncher
 {
@@ -42,6 +45,7 @@ internal static class WorkerLauncher
                 command.FileName,
                 command.Arguments,
                 BuildEnvironment(info, settings.Diagnostics),
+                ownProcessGroup: !settings.KeepDescendants,
                 (childIn, WorkerStartInfo.DataInFd),
                 (childOut, WorkerStartInfo.DataOutFd),
                 (childControl, WorkerStartInfo.ControlInFd));

@@ -1,6 +1,6 @@
 using ParallelGen.Platform;
 
-namespace ParallelGen.Protocol;
+namespace ParallelGen.Transport;
 
 /// <summary>
 /// A few bytes of shared memory between the parent and one worker: <c>[long startedRunId]</c>, the run the worker took up
@@ -9,7 +9,7 @@ namespace ParallelGen.Protocol;
 /// worker as they are, whatever their task's retries, since they cannot have done anything.
 /// </summary>
 /// <remarks>
-/// The parent creates the segment and names it in <see cref="WorkerStartInfo"/>; the worker maps it and removes its
+/// The parent creates the segment and names it in <c>WorkerStartInfo</c>; the worker maps it and removes its
 /// name at once, so nothing is left behind however either side ends. Runs reach a worker in increasing id order.
 /// </remarks>
 internal sealed unsafe class RunCell : IDisposable
@@ -40,6 +40,9 @@ internal sealed unsafe class RunCell : IDisposable
         memory.RemoveName();
         return cell;
     }
+
+    /// <summary>Removes the cell's name in the parent once the worker has mapped it (the worker removes it too; either is enough).</summary>
+    public void RemoveName() => _memory.RemoveName();
 
     /// <summary>Records, in the worker, that it takes up <paramref name="runId"/>.</summary>
     public void Started(long runId) => Volatile.Write(ref *(long*)_memory.Pointer, runId);
