@@ -119,7 +119,7 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
         {
             if (File.Exists(pidFile))
             {
-                Interop.LibC.kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture), Interop.LibC.SIGKILL);
+                Platform.Linux.LibC.kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture), Platform.Linux.LibC.SIGKILL);
                 File.Delete(pidFile);
             }
         }
@@ -169,7 +169,7 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
         // Kill whichever worker holds the slow call: the one that is busy.
         foreach (int pid in test.Pool.WorkerPids)
         {
-            Interop.LibC.kill(pid, Interop.LibC.SIGKILL);
+            Platform.Linux.LibC.kill(pid, Platform.Linux.LibC.SIGKILL);
         }
 
         WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => slow.AsTask().WaitAsync(Deadline.Default));

@@ -182,8 +182,10 @@ internal static class CrossProcessTypes
             return null;
         }
 
-        INamedTypeSymbol closed = formatter.IsUnboundGenericType && formatter.OriginalDefinition.TypeParameters.Length == type.TypeArguments.Length
-            ? formatter.OriginalDefinition.Construct([.. type.TypeArguments])
+        bool overMarkedType = attribute.NamedArguments.Any(a => a.Key == "OverMarkedType" && a.Value.Value is true);
+        INamedTypeSymbol closed = !formatter.IsUnboundGenericType ? formatter
+            : overMarkedType && formatter.OriginalDefinition.TypeParameters.Length == 1 ? formatter.OriginalDefinition.Construct(type)
+            : formatter.OriginalDefinition.TypeParameters.Length == type.TypeArguments.Length ? formatter.OriginalDefinition.Construct([.. type.TypeArguments])
             : formatter;
         return Name(closed);
     }

@@ -17,4 +17,11 @@ public sealed class CrossProcessTypeAttribute(Type formatterType) : Attribute
 {
     /// <summary>Gets the MemoryPack formatter: a closed type, or an open generic type with the same type parameters as the marked type.</summary>
     public Type FormatterType { get; } = formatterType;
+
+    /// <summary>
+    /// Gets or sets whether <see cref="FormatterType"/> is an open generic type of one type parameter that is closed over
+    /// the marked type itself (<c>SharedObjectFormatter&lt;ProcessQueue&lt;T&gt;&gt;</c> for <c>ProcessQueue&lt;T&gt;</c>),
+    /// rather than over the marked type's type arguments.
+    /// </summary>
+    public bool OverMarkedType { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ParallelGen.Protocol;
 using ParallelGen.Worker;
 
 namespace ParallelGen.Dispatch;

@@ -1,4 +1,5 @@
 using ParallelGen.Dispatch;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 

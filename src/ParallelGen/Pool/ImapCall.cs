@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ParallelGen.Dispatch;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
@@ -330,7 +331,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         if (done.Errors is { Count: > 0 } remoteErrors)
         {
             errors = new Exception?[segment.Count];
-            foreach (Worker.RemoteError error in remoteErrors)
+            foreach (RemoteError error in remoteErrors)
             {
                 errors[error.ItemIndex] = done.ToException(error, _task.Name, segment.Start);
             }

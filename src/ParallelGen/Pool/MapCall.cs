@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ParallelGen.Dispatch;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 

@@ -1,4 +1,4 @@
-using ParallelGen.Pool;
+using ParallelGen.Backends.Process;
 using ParallelGen.Worker;
 
 namespace ParallelGen;

@@ -1,4 +1,4 @@
-using ParallelGen.Worker;
+using ParallelGen.Backends.Process;
 
 namespace ParallelGen;
 

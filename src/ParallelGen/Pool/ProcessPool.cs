@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using ParallelGen.Interop;
+using ParallelGen.Backends.Process;
+using ParallelGen.Platform.Linux;
 using ParallelGen.Pool;
-using ParallelGen.Worker;
+using ParallelGen.Protocol;
 
 namespace ParallelGen;
 

@@ -4,7 +4,7 @@ namespace ParallelGen;
 public sealed class ProcessPoolOptions
 {
     /// <summary>The default of <see cref="MaxMessageSize"/>: 256 MiB.</summary>
-    public const int DefaultMaxMessageSize = 256 * 1024 * 1024;
+    public const int DefaultMaxMessageSize = Transport.FrameBuffer.DefaultMaxFrameLength;
 
     /// <summary>
     /// Gets or sets the number of worker processes. Default: <see cref="Environment.ProcessorCount"/>

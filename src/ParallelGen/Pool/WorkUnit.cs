@@ -1,6 +1,7 @@
+using ParallelGen.Backends.Process;
 using ParallelGen.Dispatch;
+using ParallelGen.Protocol;
 using ParallelGen.Transport;
-using ParallelGen.Worker;
 
 namespace ParallelGen.Pool;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using MemoryPack;
 using ParallelGen.Transport;
 
@@ -106,39 +105,5 @@ internal static class Payload
 
         Span<T?> target = destination!;
         reader.ReadSpanWithoutReadLengthHeader(count, ref target);
-    }
-
-    public static string ReadString(ref ReadOnlySpan<byte> bytes)
-    {
-        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        if (length < 0 || length > bytes.Length - 4)
-        {
-            throw new InvalidDataException($"Invalid string length {length}.");
-        }
-
-        string value = Encoding.UTF8.GetString(bytes.Slice(4, length));
-        bytes = bytes[(4 + length)..];
-        return value;
-    }
-
-    public static long ReadInt64(ref ReadOnlySpan<byte> bytes)
-    {
-        long value = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        bytes = bytes[8..];
-        return value;
-    }
-
-    public static ulong ReadUInt64(ref ReadOnlySpan<byte> bytes)
-    {
-        ulong value = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        bytes = bytes[8..];
-        return value;
-    }
-
-    public static int ReadInt32(ref ReadOnlySpan<byte> bytes)
-    {
-        int value = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        bytes = bytes[4..];
-        return value;
     }
 }

@@ -14,6 +14,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 {
     public const int HeaderSize = 5;
 
+    /// <summary>The longest frame a reader accepts unless told otherwise: 256 MiB (<c>ProcessPoolOptions.MaxMessageSize</c>'s default).</summary>
+    public const int DefaultMaxFrameLength = 256 * 1024 * 1024;
+
     private byte[] _buffer;
     private int _length;
 
@@ -32,11 +35,11 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
     /// <summary>Starts a frame of the given kind and returns its start offset, for <see cref="EndFrame"/>.</summary>
-    public int BeginFrame(FrameKind kind)
+    public int BeginFrame(byte kind)
     {
         int start = _length;
         Span<byte> header = GetSpan(HeaderSize);
-        header[4] = (byte)kind;
+        header[4] = kind;
         Advance(HeaderSize);
         return start;
     }

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using ParallelGen.Platform;
 
 namespace ParallelGen.Transport;
 
@@ -42,7 +43,7 @@ internal sealed class FrameReader : IDisposable
     /// <param name="body">The frame body; valid until the next call or <see cref="ReleaseFrame"/>.</param>
     /// <returns><see langword="false"/> at a clean end of file (between frames).</returns>
     /// <exception cref="InvalidDataException">The stream ends inside a frame or a length is out of range.</exception>
-    public bool TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body)
+    public bool TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body)
     {
         ReleaseFrame();
         if (_start == _end)
@@ -75,10 +76,10 @@ internal sealed class FrameReader : IDisposable
             throw new InvalidDataException($"The stream ended inside a frame of {length} bytes.");
         }
 
-        kind = (FrameKind)_buffer[_start + 4];
+        kind = _buffer[_start + 4];
         body = _buffer.AsMemory(_start + 5, length - 1);
         _start += 4 + length;
-        if (kind == FrameKind.InSharedMemory)
+        if (kind == SharedFrameSender.FrameKind)
         {
             kind = (_shared ?? throw new InvalidDataException("A frame in shared memory arrived on a pipe that does not take them."))
                 .Resolve(body.Span, out body);

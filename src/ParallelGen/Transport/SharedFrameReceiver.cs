@@ -1,11 +1,10 @@
-using ParallelGen.Ipc;
-using ParallelGen.Serialization;
+using ParallelGen.Platform;
 
 namespace ParallelGen.Transport;
 
 /// <summary>
 /// The receiving side of large frames (see <see cref="SharedFrameSender"/>): maps the segment an
-/// <see cref="FrameKind.InSharedMemory"/> frame names and hands out the frame in it without copying.
+/// <see cref="SharedFrameSender.FrameKind"/> frame names and hands out the frame in it without copying.
 /// </summary>
 /// <remarks>
 /// Keeps the sender's segments (at most <see cref="SharedFrameSender.MaxSegments"/>) mapped between frames, so a frame
@@ -20,14 +19,14 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
     private Mapping? _held;
     private long _uses;
 
-    /// <summary>Resolves an <see cref="FrameKind.InSharedMemory"/> frame to the frame it names, valid until <see cref="Release"/>.</summary>
+    /// <summary>Resolves an <see cref="SharedFrameSender.FrameKind"/> frame to the frame it names, valid until <see cref="Release"/>.</summary>
     /// <exception cref="InvalidDataException">The frame is corrupt or names a segment that does not fit it.</exception>
-    public FrameKind Resolve(ReadOnlySpan<byte> body, out ReadOnlyMemory<byte> frameBody)
+    public byte Resolve(ReadOnlySpan<byte> body, out ReadOnlyMemory<byte> frameBody)
     {
         Release();
-        long size = Payload.ReadInt64(ref body);
-        int length = Payload.ReadInt32(ref body);
-        string name = Payload.ReadString(ref body);
+        long size = SpanReader.ReadInt64(ref body);
+        int length = SpanReader.ReadInt32(ref body);
+        string name = SpanReader.ReadString(ref body);
         if (length < SharedFrameSender.Threshold || length > maxFrameLength
             || size < SharedFrameSender.HeaderSize + (long)length || size - SharedFrameSender.HeaderSize > int.MaxValue
             || name.Length > MaxNameLength || !name.StartsWith("/pg-", StringComparison.Ordinal) || name.IndexOf('/', 1) >= 0)
@@ -40,7 +39,7 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
         _held = mapping;
         ReadOnlyMemory<byte> frame = mapping.Memory.Memory[..length];
         frameBody = frame[1..];
-        return (FrameKind)frame.Span[0];
+        return frame.Span[0];
     }
 
     /// <summary>Tells the sender the last frame has been read, so it may reuse the segment. Call as soon as the frame is consumed.</summary>
@@ -93,10 +92,10 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
 
         _mappings[slot]?.Segment.Detach();
         _mappings[slot] = null;
-        SharedMemory segment;
+        SharedSegment segment;
         try
         {
-            segment = SharedMemory.Open(name, size);
+            segment = SharedSegment.Open(name, size);
         }
         catch (FileNotFoundException e)
         {
@@ -106,9 +105,9 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
         return _mappings[slot] = new Mapping(segment, new NativeMemoryManager(segment.Pointer + SharedFrameSender.HeaderSize, (int)(size - SharedFrameSender.HeaderSize)));
     }
 
-    private sealed class Mapping(SharedMemory segment, NativeMemoryManager memory)
+    private sealed class Mapping(SharedSegment segment, NativeMemoryManager memory)
     {
-        public SharedMemory Segment { get; } = segment;
+        public SharedSegment Segment { get; } = segment;
 
         public NativeMemoryManager Memory { get; } = memory;
 

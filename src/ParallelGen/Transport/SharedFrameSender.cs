@@ -1,11 +1,11 @@
 using System.Numerics;
-using ParallelGen.Ipc;
+using ParallelGen.Platform;
 
 namespace ParallelGen.Transport;
 
 /// <summary>
 /// The sending side of large frames: a frame of at least <see cref="Threshold"/> bytes is copied into a shared-memory
-/// segment that the receiver maps, and the pipe carries only a small <see cref="FrameKind.InSharedMemory"/> frame
+/// segment that the receiver maps, and the pipe carries only a small <see cref="SharedFrameSender.FrameKind"/> frame
 /// naming it. That saves the two kernel copies of a pipe and the sleep and wake-up of both sides at every pipe
 /// buffer's worth (1 MiB), which dominate a large transfer.
 /// </summary>
@@ -30,13 +30,19 @@ internal sealed unsafe class SharedFrameSender : IDisposable
     /// <summary>Where the frame starts in the segment; before it, the busy flag.</summary>
     public const int HeaderSize = 64;
 
+    /// <summary>
+    /// The kind byte of the frame that stands for a frame in shared memory: <c>[long segmentSize][int frameLength]
+    /// [string segmentName]</c>. The transport resolves it, so readers above it never see it.
+    /// </summary>
+    public const byte FrameKind = 0x20;
+
     /// <summary>How many segments a sender keeps at most.</summary>
     public const int MaxSegments = 2;
 
     private const long ShrinkAbove = 16 * 1024 * 1024;
     private const int ShrinkAfter = 8;
 
-    private readonly SharedMemory?[] _segments = new SharedMemory?[MaxSegments];
+    private readonly SharedSegment?[] _segments = new SharedSegment?[MaxSegments];
     private readonly int[] _smallRuns = new int[MaxSegments];
 
     /// <summary>Gets how many frames went through shared memory.</summary>
@@ -69,7 +75,7 @@ internal sealed unsafe class SharedFrameSender : IDisposable
         buffer.WrittenSpan.Slice(frameStart + 4, frameLength).CopyTo(new Span<byte>(segment.Pointer + HeaderSize, frameLength));
         Volatile.Write(ref *(int*)segment.Pointer, 1);
         buffer.Truncate(frameStart);
-        int start = buffer.BeginFrame(FrameKind.InSharedMemory);
+        int start = buffer.BeginFrame(FrameKind);
         buffer.WriteInt64(segment.Size);
         buffer.WriteInt32(frameLength);
         buffer.WriteString(segment.Name);
@@ -87,7 +93,7 @@ internal sealed unsafe class SharedFrameSender : IDisposable
         }
     }
 
-    private SharedMemory? Acquire(int frameLength)
+    private SharedSegment? Acquire(int frameLength)
     {
         long needed = HeaderSize + (long)frameLength;
         int replace = -1;
@@ -130,7 +136,7 @@ internal sealed unsafe class SharedFrameSender : IDisposable
 
         try
         {
-            return _segments[replace] = SharedMemory.Create(size);
+            return _segments[replace] = SharedSegment.Create(size);
         }
         catch (IOException)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
@@ -100,7 +101,7 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
 
     private void WriteDone<TResult>(ReadOnlySpan<TResult> results)
     {
-        int frame = _output.BeginFrame(FrameKind.Done);
+        int frame = _output.BeginFrame((byte)FrameKind.Done);
         _output.WriteInt64(CallId);
         _output.WriteInt64(Stopwatch.GetTimestamp() - _started);
         _output.WriteByte(_cancelled ? StatusCancelled : StatusCompleted);

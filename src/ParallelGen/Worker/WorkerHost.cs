@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using ParallelGen.Dispatch;
-using ParallelGen.Interop;
+using ParallelGen.Platform.Linux;
+using ParallelGen.Platform;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
@@ -89,7 +91,7 @@ internal sealed class WorkerHost
             _watchdog = new Timer(static state => ((WorkerHost)state!).CheckTimeout(), this, period, period);
         }
 
-        int ready = _output.BeginFrame(FrameKind.Ready);
+        int ready = _output.BeginFrame((byte)FrameKind.Ready);
         _output.WriteInt32(Environment.ProcessId);
         _output.EndFrame(ready);
         Flush();
@@ -97,18 +99,18 @@ internal sealed class WorkerHost
         using FrameReader reader = new(_dataIn, _info.MaxFrameLength, _largeFramesIn);
         try
         {
-            while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
+            while (reader.TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body))
             {
                 switch (kind)
                 {
-                    case FrameKind.Run:
+                    case (byte)FrameKind.Run:
                         RunCall(body);
                         reader.ReleaseFrame();
                         break;
-                    case FrameKind.LoadAssembly:
+                    case (byte)FrameKind.LoadAssembly:
                         LoadAssembly(body.Span);
                         break;
-                    case FrameKind.Shutdown:
+                    case (byte)FrameKind.Shutdown:
                         _shuttingDown = true;
                         Flush();
                         return 0;
@@ -143,8 +145,8 @@ internal sealed class WorkerHost
     private void RunCall(ReadOnlyMemory<byte> body)
     {
         ReadOnlySpan<byte> span = body.Span;
-        long callId = Payload.ReadInt64(ref span);
-        TaskId taskId = new(Payload.ReadUInt64(ref span));
+        long callId = SpanReader.ReadInt64(ref span);
+        TaskId taskId = new(SpanReader.ReadUInt64(ref span));
         byte flags = span[0];
         ReadOnlyMemory<byte> arguments = body[17..];
         int count = Payload.ReadCount(arguments.Span);
@@ -236,7 +238,7 @@ internal sealed class WorkerHost
             try
             {
                 using FrameBuffer frame = new(32);
-                int start = frame.BeginFrame(FrameKind.TimedOut);
+                int start = frame.BeginFrame((byte)FrameKind.TimedOut);
                 frame.WriteInt64(_runningCallId);
                 frame.EndFrame(start);
                 _dataOut.WriteAll(frame.WrittenSpan);
@@ -255,9 +257,9 @@ internal sealed class WorkerHost
         using FrameReader reader = new(_controlIn, 64);
         try
         {
-            while (reader.TryReadFrame(out FrameKind kind, out ReadOnlyMemory<byte> body))
+            while (reader.TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body))
             {
-                if (kind != FrameKind.Cancel)
+                if (kind != (byte)FrameKind.Cancel)
                 {
                     continue;
                 }
@@ -304,7 +306,7 @@ internal sealed class WorkerHost
         try
         {
             _output.Clear();
-            int frame = _output.BeginFrame(FrameKind.Fatal);
+            int frame = _output.BeginFrame((byte)FrameKind.Fatal);
             _output.WriteString(message);
             _output.EndFrame(frame);
             Flush();
@@ -317,8 +319,8 @@ internal sealed class WorkerHost
 
     private void LoadAssembly(ReadOnlySpan<byte> body)
     {
-        string name = Payload.ReadString(ref body);
-        string path = Payload.ReadString(ref body);
+        string name = SpanReader.ReadString(ref body);
+        string path = SpanReader.ReadString(ref body);
         if (_info.SelfHosted)
         {
             // A Native AOT worker is the application itself: every dispatch table is compiled in and registered.

@@ -1,9 +1,10 @@
+using ParallelGen.Backends.Process;
 using ParallelGen.Dispatch;
-using ParallelGen.Interop;
+using ParallelGen.Platform.Linux;
 using ParallelGen.Pool;
+using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
-using ParallelGen.Worker;
 
 namespace ParallelGen;
 

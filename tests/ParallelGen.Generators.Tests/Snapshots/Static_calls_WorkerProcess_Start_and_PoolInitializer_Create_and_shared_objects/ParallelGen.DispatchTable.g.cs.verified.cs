@@ -43,8 +43,8 @@ namespace ParallelGen.Generated
         {
             Register(new global::MemoryPack.Formatters.ValueTupleFormatter<global::ParallelGen.SharedArray<float>, float>());
             Register(new global::MemoryPack.Formatters.ValueTupleFormatter<string, global::ParallelGen.ProcessQueue<string>>());
-            Register(new global::ParallelGen.ProcessQueueFormatter<string>());
-            Register(new global::ParallelGen.SharedArrayFormatter<float>());
+            Register(new global::ParallelGen.Ipc.SharedObjectFormatter<global::ParallelGen.ProcessQueue<string>>());
+            Register(new global::ParallelGen.Ipc.SharedObjectFormatter<global::ParallelGen.SharedArray<float>>());
             Register(new global::MemoryPack.Formatters.DangerousUnmanagedFormatter<global::ParallelGen.Unit>());
         }
 

@@ -1,0 +1,188 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Ipc;
+using ParallelGen.Platform;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+
+namespace ParallelGen;
+
+/// <summary>
+/// A first-in, first-out queue shared by any number of producer and consumer processes (Python's
+/// <c>multiprocessing.Queue</c>, and what <c>Manager().Queue()</c> is used for): pass it to tasks, pool workers and
+/// processes as an ordinary argument. Items are serialized with MemoryPack into a ring buffer in shared memory.
+/// </summary>
+/// <typeparam name="T">The item type; anything a task could take as an argument.</typeparam>
+/// <remarks>
+/// The ring holds <c>capacityBytes</c> of serialized items (1 MiB by default); a put waits while the queue has
+/// <c>maxSize</c> items or not enough free bytes. An item too large for the ring (more than a quarter of it) travels in
+/// a shared-memory segment of its own, which the ring only names and which the getter removes. The asynchronous
+/// methods block no thread per call: while any is waiting, one background thread per queue watches it.
+/// </remarks>
+[CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
+public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
+{
+    /// <summary>The default ring size: 1 MiB of serialized items.</summary>
+    public const int DefaultCapacityBytes = 1024 * 1024;
+
+    [ThreadStatic]
+    private static FrameBuffer? t_buffer;
+
+    private bool _closed;
+    private QueueWatcher? _watcher;
+
+    private protected ProcessQueue(SharedSegment memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Creates a queue.</summary>
+    /// <param name="maxSize">The most items it holds; 0 (the default) for no limit but the ring's size, as in Python.</param>
+    /// <param name="capacityBytes">The ring's size in bytes of serialized items.</param>
+    public ProcessQueue(int maxSize = 0, int capacityBytes = DefaultCapacityBytes)
+        : this(QueueRing.Create(maxSize, capacityBytes))
+    {
+    }
+
+    /// <summary>Gets the number of items in the queue now.</summary>
+    public int Count => QueueRing.Of(Memory).Count;
+
+    /// <summary>Gets whether the queue is empty now.</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>Gets whether the queue holds <c>maxSize</c> items now.</summary>
+    public bool IsFull => QueueRing.Of(Memory).IsFull;
+
+    /// <summary>Gets the most items the queue holds.</summary>
+    public int MaxSize => QueueRing.Of(Memory).MaxSize;
+
+    /// <summary>Adds an item, waiting while the queue is full.</summary>
+    public void Put(T item) => Put(item, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Adds an item, waiting up to <paramref name="timeout"/> while the queue is full.</summary>
+    /// <exception cref="TimeoutException">The queue stayed full (Python's <c>queue.Full</c>).</exception>
+    public void Put(T item, TimeSpan timeout)
+    {
+        if (!TryPut(item, timeout))
+        {
+            throw new TimeoutException($"The queue stayed full for {timeout}.");
+        }
+    }
+
+    /// <summary>Adds an item if there is room now, without waiting (Python's <c>put_nowait</c>).</summary>
+    /// <returns>Whether the item was added.</returns>
+    public bool TryPut(T item) => TryPut(item, TimeSpan.Zero);
+
+    /// <summary>Adds an item, waiting up to <paramref name="timeout"/> for room.</summary>
+    /// <returns>Whether the item was added.</returns>
+    public bool TryPut(T item, TimeSpan timeout)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        FrameBuffer buffer = t_buffer ??= new FrameBuffer(256);
+        buffer.Clear();
+        Payload.Write(buffer, item);
+        QueueRing ring = QueueRing.Of(Memory);
+        Deadline deadline = Deadline.After(timeout);
+        return ring.IsTooLarge(buffer.WrittenSpan.Length)
+            ? ring.TryWriteOverflow(buffer.WrittenSpan, deadline, Memory.LifetimePid)
+            : ring.TryWrite(buffer.WrittenSpan, deadline);
+    }
+
+    /// <summary>Removes and returns the oldest item, waiting while the queue is empty.</summary>
+    public T Get() => Get(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Removes and returns the oldest item, waiting up to <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">The queue stayed empty (Python's <c>queue.Empty</c>).</exception>
+    public T Get(TimeSpan timeout) =>
+        TryGet(out T item, timeout) ? item : throw new TimeoutException($"The queue stayed empty for {timeout}.");
+
+    /// <summary>Removes the oldest item if there is one now, without waiting (Python's <c>get_nowait</c>).</summary>
+    public bool TryGet(out T item) => TryGet(out item, TimeSpan.Zero);
+
+    /// <summary>Removes the oldest item, waiting up to <paramref name="timeout"/> for one.</summary>
+    public bool TryGet(out T item, TimeSpan timeout)
+    {
+        QueueRing ring = QueueRing.Of(Memory);
+        if (timeout != TimeSpan.Zero)
+        {
+            ring.YieldWhileEmpty();
+        }
+
+        byte[]? bytes = ring.TryRead(Deadline.After(timeout), out int length);
+        if (bytes is null)
+        {
+            item = default!;
+            return false;
+        }
+
+        try
+        {
+            item = Payload.Read<T>(bytes.AsSpan(0, length));
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Adds an item, waiting asynchronously while the queue is full.</summary>
+    /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    public async Task PutAsync(T item, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long seen = QueueRing.Of(Memory).Version;
+            if (TryPut(item))
+            {
+                return;
+            }
+
+            await Watcher.WhenChanged(seen, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes and returns the oldest item, waiting asynchronously while the queue is empty.</summary>
+    /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    public async Task<T> GetAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long seen = QueueRing.Of(Memory).Version;
+            if (TryGet(out T item))
+            {
+                return item;
+            }
+
+            await Watcher.WhenChanged(seen, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Says this process will put no more items (Python's <c>close()</c>); later puts from this object throw.</summary>
+    public void Close() => _closed = true;
+
+    private QueueWatcher Watcher => LazyInitializer.EnsureInitialized(ref _watcher, () => new QueueWatcher(Memory));
+
+    /// <summary>Tells the reading side that no more items will come (used by pipe ends).</summary>
+    internal void MarkWriterClosed() => QueueRing.Of(Memory).MarkWriterClosed();
+
+    /// <summary>Waits until an item is there or the writer has closed or died; <see langword="false"/> on timeout.</summary>
+    internal bool WaitReadable(TimeSpan timeout) => QueueRing.Of(Memory).WaitReadable(Deadline.After(timeout));
+
+    /// <summary>Records that this process holds the pipe end that puts into this queue, so a reader notices if it dies.</summary>
+    internal void ClaimWriter() => QueueRing.Of(Memory).ClaimWriter();
+
+    /// <summary>Records that this process holds the pipe end that takes from this queue, so a writer notices if it dies.</summary>
+    internal void ClaimReader() => QueueRing.Of(Memory).ClaimReader();
+
+    /// <summary>Marks one item as processed (for <see cref="JoinableProcessQueue{T}"/>).</summary>
+    private protected void MarkTaskDone() => QueueRing.Of(Memory).TaskDone();
+
+    /// <summary>Waits until every item put has been marked done; <see langword="false"/> on timeout.</summary>
+    private protected bool WaitAllDone(TimeSpan timeout) => QueueRing.Of(Memory).WaitAllDone(Deadline.After(timeout));
+
+    static ProcessQueue<T> ISharedObject<ProcessQueue<T>>.Open(SharedSegment memory) => new(memory);
+
+    private protected override void OnDisposing() => _watcher?.Stop();
+}

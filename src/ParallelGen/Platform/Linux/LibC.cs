@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+
+namespace ParallelGen.Platform.Linux;
+
+/// <summary>The few POSIX calls ParallelGen needs, bound directly to libc (no reflection, Native AOT friendly).</summary>
+internal static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int ECHILD = 10;
+    public const int EPIPE = 32;
+
+    public const int O_CLOEXEC = 0x80000;
+    public const int O_NONBLOCK = 0x800;
+
+    public const int F_SETFD = 2;
+    public const int FD_CLOEXEC = 1;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int F_SETPIPE_SZ = 1031;
+
+    public const short POLLIN = 0x1;
+    public const short POLLOUT = 0x4;
+    public const short POLLERR = 0x8;
+    public const short POLLHUP = 0x10;
+
+    public const int WNOHANG = 1;
+
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    public const int PR_SET_PDEATHSIG = 1;
+
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport(Lib)]
+    public static partial int getpid();
+
+    [LibraryImport(Lib)]
+    public static partial int getppid();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, EntryPoint = "_exit")]
+    public static partial void _exit(int status);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_init(void* fileActions);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_destroy(void* fileActions);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_init(void* attributes);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_destroy(void* attributes);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_setflags(void* attributes, short flags);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_setsigmask(void* attributes, void* signalSet);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_setsigdefault(void* attributes, void* signalSet);
+
+    [LibraryImport(Lib)]
+    public static partial int sigemptyset(void* signalSet);
+
+    [LibraryImport(Lib)]
+    public static partial int sigfillset(void* signalSet);
+
+    [LibraryImport(Lib)]
+    public static partial int sigdelset(void* signalSet, int signal);
+
+    /// <summary>Decodes a <c>waitpid</c> status the way Python reports it: the exit code, or minus the signal number.</summary>
+    public static int DecodeWaitStatus(int status)
+    {
+        int signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : -signal;
+    }
+
+    /// <summary>Throws an <see cref="IOException"/> for the last libc error.</summary>
+    public static IOException LastError(string operation)
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        return new IOException($"{operation} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+    }
+}
