@@ -43,6 +43,15 @@ public static class Work
 
     public static int IncrementCounter(int by) => Counter += by;
 
+    /// <summary>What <see cref="RunHook"/> runs: set by a test that runs tasks in its own process (a fake backend).</summary>
+    public static Action? Hook;
+
+    public static int RunHook(int value)
+    {
+        Hook?.Invoke();
+        return value;
+    }
+
     public static async Task<string> EchoAsync(string text)
     {
         await Task.Delay(1);
@@ -123,6 +132,7 @@ public static class TestTasks
     public static readonly ProcessTask<int, byte[]> Bytes = ProcessTask.Create<int, byte[]>(0x1010, "Work.Bytes(int)", static (a, _) => Work.Bytes(a));
     public static readonly ProcessTask<int, int> GcLatencyMode = ProcessTask.Create<int, int>(0x1011, "Work.GcLatencyMode(int)", static (a, _) => Work.GcLatencyMode(a));
     public static readonly ProcessTask<byte[], long> SumSlowly = ProcessTask.Create<byte[], long>(0x1012, "Work.SumSlowly(byte[])", static (a, _) => Work.SumSlowly(a));
+    public static readonly ProcessTask<int, int> Hook = ProcessTask.Create<int, int>(0x1013, "Work.RunHook(int)", static (a, _) => Work.RunHook(a));
 
     /// <summary>A task id that no table knows, as if parent and worker ran different builds.</summary>
     public static readonly ProcessTask<int, int> Unknown = ProcessTask.Create<int, int>(0xDEAD, "Unknown(int)", static (a, _) => a);
@@ -150,6 +160,7 @@ public static class TestTasks
         0x1010 => Bytes,
         0x1011 => GcLatencyMode,
         0x1012 => SumSlowly,
+        0x1013 => Hook,
         _ => null,
     };
 }

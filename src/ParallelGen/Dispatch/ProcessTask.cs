@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using ParallelGen.Worker;
 
 namespace ParallelGen.Dispatch;
 
@@ -57,7 +56,7 @@ public abstract class ProcessTask
         new(id, name, null, body, acceptsCancellation, maxRetries);
 
     /// <summary>Runs a <c>Run</c> frame's items in the worker and writes the <c>Done</c> frame.</summary>
-    internal abstract void Execute(WorkerCall call);
+    internal abstract void Execute(ITaskInvocation call);
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ParallelGen.Serialization;
-using ParallelGen.Worker;
 
 namespace ParallelGen.Dispatch;
 
@@ -43,7 +42,7 @@ public sealed class ProcessTask<TArgs, TResult> : ProcessTask
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
-    internal override void Execute(WorkerCall call)
+    internal override void Execute(ITaskInvocation call)
     {
         int count = call.Count;
         TArgs[] args = ArrayPool<TArgs>.Shared.Rent(Math.Max(count, 1));

@@ -91,9 +91,9 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
-        if (Worker is { } worker && _taken)
+        if (_taken)
         {
-            worker.Cancel(CallId);
+            CancelRun();
         }
 
         _completion.TrySetCanceled(token);

@@ -35,9 +35,9 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     private long _arrived;
     private long? _total;
 
-    public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, IProgress<PoolProgress>? progress, Action pump)
+    public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, IProgress<PoolProgress>? progress, CallbackQueue callbacks, Action pump)
     {
-        _progress = progress is null ? null : new ProgressReporter(progress);
+        _progress = progress is null ? null : new ProgressReporter(progress, callbacks, Abort);
         _task = task;
         _items = items;
         _chunkSize = chunkSize;
@@ -136,7 +136,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
         foreach (Segment segment in running)
         {
-            segment.Worker?.Cancel(segment.CallId);
+            segment.CancelRun();
         }
 
         _pump();
@@ -305,8 +305,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         }
 
         // Progress first, so that a consumer that has seen the end has also seen the final report.
-        CountArrived(0, total: index);
-        _outcomes.Writer.TryWrite(Outcome.EndAt(index, inputError));
+        CountArrived(0, Outcome.EndAt(index, inputError), total: index);
         _pump();
     }
 
@@ -342,18 +341,20 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             }
         }
 
-        CountArrived(segment.Count);
-        _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, results, errors, null));
+        CountArrived(segment.Count, new Outcome(segment.Start, segment.Count, results, errors, null));
     }
 
     /// <summary>
-    /// Reports progress: <paramref name="count"/> more items have their outcome. The total becomes known when the
-    /// feeder reaches the end of the input; the final report comes when every item up to there has arrived.
+    /// Hands <paramref name="outcome"/> to the consumer and reports progress: <paramref name="count"/> more items have
+    /// their outcome. The total becomes known when the feeder reaches the end of the input; the final report comes when
+    /// every item up to there has arrived, and the outcome that completes the call is handed over after it, so that a
+    /// consumer that has seen the end has also seen the final report.
     /// </summary>
-    private void CountArrived(int count, long? total = null)
+    private void CountArrived(int count, Outcome outcome, long? total = null)
     {
         if (_progress is null || _stopped)
         {
+            _outcomes.Writer.TryWrite(outcome);
             return;
         }
 
@@ -361,7 +362,12 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         {
             _arrived += count;
             _total ??= total;
-            _progress.Report(_arrived, _total, final: _arrived == _total);
+            bool final = _arrived == _total;
+            _progress.Report(_arrived, _total, final, then: final ? () => _outcomes.Writer.TryWrite(outcome) : null);
+            if (!final)
+            {
+                _outcomes.Writer.TryWrite(outcome);
+            }
         }
     }
 
@@ -372,8 +378,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             _running.Remove(segment);
         }
 
-        CountArrived(segment.Count);
-        _outcomes.Writer.TryWrite(new Outcome(segment.Start, segment.Count, null, null, exception));
+        CountArrived(segment.Count, new Outcome(segment.Start, segment.Count, null, null, exception));
     }
 
     /// <summary>A finished chunk, the end of the input, or a failure of the whole call.</summary>

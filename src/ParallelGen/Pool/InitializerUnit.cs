@@ -6,10 +6,9 @@ using ParallelGen.Transport;
 namespace ParallelGen.Pool;
 
 /// <summary>The run of a <see cref="PoolInitializer"/> in one new worker, sent before anything else.</summary>
-internal sealed class InitializerUnit<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args) : WorkUnit, IInitializerUnit
+/// <remarks>Its outcome decides whether the worker starts: the scheduler reads it with <see cref="FailureOf"/>.</remarks>
+internal sealed class InitializerUnit<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args) : WorkUnit
 {
-    private readonly TaskCompletionSource<string?> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     public override ProcessTask Task => task;
 
     public override int Count => 1;
@@ -22,21 +21,16 @@ internal sealed class InitializerUnit<TArgs, TResult>(ProcessTask<TArgs, TResult
     // Never retried on another worker: if its worker dies, that is a start failure of that worker.
     public override bool IsAbandoned => true;
 
-    /// <summary>Gets the error message if the initializer failed, or <see langword="null"/> once it succeeded.</summary>
-    public Task<string?> Outcome => _outcome.Task;
-
     public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
 
-    public override void OnDone(in DoneFrame done) =>
-        _outcome.TrySetResult(done.Errors is { Count: > 0 } errors
-            ? $"the initializer {task.Name} threw {errors[0].TypeName}: {errors[0].Message}"
-            : null);
+    public override string? FailureOf(in DoneFrame done) =>
+        done.Errors is { Count: > 0 } errors ? $"the initializer {task.Name} threw {errors[0].TypeName}: {errors[0].Message}" : null;
 
-    public override void OnFailed(Exception exception) => _outcome.TrySetResult($"the worker died running the initializer {task.Name}");
-}
+    public override void OnDone(in DoneFrame done)
+    {
+    }
 
-/// <summary>The outcome of an initializer run, whatever its types.</summary>
-internal interface IInitializerUnit
-{
-    Task<string?> Outcome { get; }
+    public override void OnFailed(Exception exception)
+    {
+    }
 }

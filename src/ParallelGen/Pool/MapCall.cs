@@ -25,12 +25,12 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
     private int _completed;
     private volatile bool _finished;
 
-    public MapCall(ProcessTask<TArgs, TResult> task, IReadOnlyList<TArgs> items, int chunkSize, IProgress<PoolProgress>? progress)
+    public MapCall(ProcessTask<TArgs, TResult> task, IReadOnlyList<TArgs> items, int chunkSize, IProgress<PoolProgress>? progress, CallbackQueue callbacks)
     {
         _task = task;
         _items = items;
         _chunkSize = chunkSize;
-        _progress = progress is null ? null : new ProgressReporter(progress);
+        _progress = progress is null ? null : new ProgressReporter(progress, callbacks, e => Fail(e, default));
         _results = new TResult[items.Count];
     }
 
@@ -87,22 +87,41 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         }
 
         Payload.ReadSpan(done.Results, _results.AsSpan(chunk.Start, chunk.Count));
-        bool complete;
         lock (_running)
         {
             _running.Remove(chunk);
             _completed += chunk.Count;
-            complete = _completed == _results.Length;
-            // Under _running's lock, so that counts never go backwards.
-            _progress?.Report(_completed, _results.Length, final: complete);
+            bool complete = _completed == _results.Length;
+            if (_progress is null)
+            {
+                if (complete)
+                {
+                    Succeed();
+                }
+
+                return;
+            }
+
+            // Asked for under _running's lock, so that counts never go backwards; the handler runs later, outside it.
+            // The call completes after its final report, so a synchronous handler has seen it when Map returns.
+            _progress.Report(_completed, _results.Length, final: complete, then: complete ? Succeed : null);
+        }
+    }
+
+    private void Succeed()
+    {
+        lock (_running)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = true;
         }
 
-        if (complete && !_finished)
-        {
-            _finished = true;
-            _registration.Dispose();
-            _completion.TrySetResult(_results);
-        }
+        _registration.Dispose();
+        _completion.TrySetResult(_results);
     }
 
     private void Fail(Exception exception, CancellationToken token)
@@ -125,10 +144,7 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         // Stop the chunks still running: each worker checks between items, and tasks that take a token see it fire.
         foreach (Chunk chunk in running)
         {
-            if (chunk.Worker is { } worker)
-            {
-                worker.Cancel(chunk.CallId);
-            }
+            chunk.CancelRun();
         }
 
         if (token.IsCancellationRequested)

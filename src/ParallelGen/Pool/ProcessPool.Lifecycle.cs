@@ -1,6 +1,3 @@
-using ParallelGen.Backends.Process;
-using ParallelGen.Worker;
-
 namespace ParallelGen;
 
 public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
@@ -9,49 +6,13 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
     /// Stops accepting new work (Python's <c>close()</c>). Queued and running calls finish; then the workers exit.
     /// Calls made after this throw <see cref="InvalidOperationException"/>. Follow with <see cref="Join()"/> to wait.
     /// </summary>
-    public void Close()
-    {
-        lock (_lock)
-        {
-            if (_state != PoolState.Running)
-            {
-                return;
-            }
-
-            _state = PoolState.Closed;
-            CheckAllExited();
-        }
-
-        Pump();
-    }
+    public void Close() => _scheduler.Close();
 
     /// <summary>
     /// Stops the workers now (Python's <c>terminate()</c>): they are killed with SIGKILL. Queued and running calls fail
     /// with <see cref="OperationCanceledException"/>; calls made afterwards throw <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public void Terminate()
-    {
-        List<PoolWorker> workers;
-        lock (_lock)
-        {
-            if (_state == PoolState.Terminated)
-            {
-                return;
-            }
-
-            _state = PoolState.Terminated;
-            _stuckWorkerCheck?.Dispose();
-            workers = [.. _slots.OfType<PoolWorker>()];
-            CheckAllExited();
-        }
-
-        FailQueued(Terminated());
-        FailReadyWaiters();
-        foreach (PoolWorker worker in workers)
-        {
-            worker.Kill();
-        }
-    }
+    public void Terminate() => _scheduler.Terminate();
 
     /// <summary>Waits until every worker has exited (Python's <c>join()</c>). Call <see cref="Close"/> or <see cref="Terminate"/> first.</summary>
     /// <exception cref="InvalidOperationException">The pool is still running.</exception>
@@ -68,24 +29,13 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
 
     /// <summary>Waits asynchronously until every worker has exited. Call <see cref="Close"/> or <see cref="Terminate"/> first.</summary>
     /// <exception cref="InvalidOperationException">The pool is still running.</exception>
-    public Task JoinAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            if (_state == PoolState.Running)
-            {
-                throw new InvalidOperationException("Join() needs Close() or Terminate() first; otherwise the workers never exit.");
-            }
-        }
-
-        return _allExited.Task.WaitAsync(cancellationToken);
-    }
+    public Task JoinAsync(CancellationToken cancellationToken = default) => _scheduler.JoinAsync(cancellationToken);
 
     /// <summary>Terminates the pool (like leaving Python's <c>with Pool()</c> block) and waits briefly for the workers to be reaped.</summary>
     public void Dispose()
     {
         Terminate();
-        _allExited.Task.Wait(TimeSpan.FromSeconds(5));
+        _scheduler.WaitForExit(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Closes the pool gracefully: queued and running calls finish, then the workers exit.</summary>

@@ -54,16 +54,13 @@ public sealed partial class ProcessPool
         IReadOnlyList<TArgs> list = items as IReadOnlyList<TArgs> ?? [.. items];
         if (list.Count == 0)
         {
-            lock (_lock)
-            {
-                ThrowIfNotAccepting();
-            }
+            _scheduler.ThrowIfNotAccepting();
 
             progress?.Report(new PoolProgress(0, 0, TimeSpan.Zero));
             return Task.FromResult(Array.Empty<TResult>());
         }
 
-        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count, Processes), progress);
+        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count, Processes), progress, _scheduler.Callbacks);
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return call.Completion;

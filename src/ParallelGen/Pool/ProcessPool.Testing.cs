@@ -8,25 +8,9 @@ public sealed partial class ProcessPool
     internal event Action<int>? WorkerStartedForTesting;
 
     /// <summary>Writes raw bytes to the data pipe of the worker in <paramref name="slot"/>: corrupt frames, for fault-injection tests.</summary>
-    internal void WriteRawForTesting(int slot, byte[] bytes)
-    {
-        PoolWorker? worker;
-        lock (_lock)
-        {
-            worker = _slots[slot];
-        }
-
-        worker?.WriteRawForTesting(bytes);
-    }
+    internal void WriteRawForTesting(int slot, byte[] bytes) => (_scheduler.ChannelOf(slot) as ProcessChannel)?.WriteRawForTesting(bytes);
 
     /// <summary>Gets how many frames to the worker in <paramref name="slot"/> went through shared memory, and how many large ones took the pipe.</summary>
-    internal (int Diverted, int Declined) LargeFramesSentForTesting(int slot)
-    {
-        lock (_lock)
-        {
-            return _slots[slot]?.LargeFramesSent ?? default;
-        }
-    }
-
-    private void OnWorkerStartedForTesting(int pid) => WorkerStartedForTesting?.Invoke(pid);
+    internal (int Diverted, int Declined) LargeFramesSentForTesting(int slot) =>
+        (_scheduler.ChannelOf(slot) as ProcessChannel)?.LargeFramesSent ?? default;
 }

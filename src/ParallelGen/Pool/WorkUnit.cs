@@ -1,4 +1,4 @@
-using ParallelGen.Backends.Process;
+using ParallelGen.Backends;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Transport;
@@ -7,17 +7,17 @@ namespace ParallelGen.Pool;
 
 /// <summary>One <c>Run</c> frame's worth of work: a single call, or a chunk of a bulk call.</summary>
 /// <remarks>
-/// A unit is created by a <see cref="IWorkSource"/> under the pool lock, written to a worker by
-/// <see cref="PoolWorker.Send"/>, and completed on that worker's reader thread by <see cref="OnDone"/>, or failed by
-/// <see cref="OnFailed"/> when its worker dies or the pool is terminated.
+/// A unit is created by an <see cref="IWorkSource"/> under the scheduler's lock, sent to a worker by the scheduler,
+/// and completed on that worker's channel thread by <see cref="OnDone"/>, or failed by <see cref="OnFailed"/> when its
+/// worker dies (after retries) or the pool is terminated.
 /// </remarks>
-internal abstract class WorkUnit
+internal abstract class WorkUnit : IRunRequest
 {
-    /// <summary>Gets or sets the id of the current attempt; a retry gets a new id.</summary>
-    public long CallId { get; set; }
+    /// <summary>Gets or sets the id of the current attempt; a retry gets a new one.</summary>
+    public long RunId { get; set; }
 
-    /// <summary>Gets or sets the worker running the current attempt.</summary>
-    public PoolWorker? Worker { get; set; }
+    /// <summary>Gets or sets the worker that holds the current attempt, for cancelling it.</summary>
+    public IWorkerChannel? Worker { get; set; }
 
     /// <summary>
     /// Gets whether the unit is part of the worker's start (the initializer): <c>WorkerStartTimeout</c> covers it,
@@ -25,7 +25,7 @@ internal abstract class WorkUnit
     /// </summary>
     public virtual bool IsStartup => false;
 
-    /// <summary>Gets or sets when the unit was queued for its worker (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    /// <summary>Gets or sets when the current attempt was sent, as a timestamp of the scheduler's clock.</summary>
     public long SentAt { get; set; }
 
     /// <summary>Gets or sets how many attempts have failed because their worker crashed.</summary>
@@ -42,20 +42,29 @@ internal abstract class WorkUnit
     /// <summary>Gets whether nobody needs the result any more (the call failed or was cancelled).</summary>
     public abstract bool IsAbandoned { get; }
 
+    /// <inheritdoc/>
+    public byte Flags => (byte)((StopOnError ? RunFrame.StopOnError : 0) | (IsStartup ? RunFrame.Startup : 0));
+
     /// <summary>Serializes the unit's arguments as a MemoryPack span.</summary>
     public abstract void WriteArguments(FrameBuffer buffer);
 
-    /// <summary>Takes the worker's answer. Runs on the worker's reader thread; must not block.</summary>
+    /// <summary>For a unit of the worker's start: why the answer means the worker cannot start, or <see langword="null"/> if it can.</summary>
+    public virtual string? FailureOf(in DoneFrame done) => null;
+
+    /// <summary>Takes the worker's answer. Runs on the worker's channel thread; must not block.</summary>
     public abstract void OnDone(in DoneFrame done);
 
     /// <summary>Fails the unit: its worker crashed (after retries), or the pool was terminated.</summary>
     public abstract void OnFailed(Exception exception);
+
+    /// <summary>Asks the worker holding the current attempt, if any, to stop it.</summary>
+    public void CancelRun() => Worker?.Cancel(RunId);
 }
 
 /// <summary>Where the scheduler takes work from: a single call, or a bulk call cut into chunks on demand.</summary>
 /// <remarks>
-/// <see cref="TryTake"/> and <see cref="IsDrained"/> are called under the pool lock, so they must be quick and never
-/// call user code. A single call is its own source and its own unit.
+/// <see cref="TryTake"/> and <see cref="IsDrained"/> are called under the scheduler's lock, so they must be quick and
+/// never call user code. A single call is its own source and its own unit.
 /// </remarks>
 internal interface IWorkSource
 {
@@ -65,6 +74,6 @@ internal interface IWorkSource
     /// <summary>Gets whether nothing more will ever come from this source, so the scheduler can drop it.</summary>
     bool IsDrained { get; }
 
-    /// <summary>Fails the call: the pool was terminated or cannot start workers. Called outside the pool lock.</summary>
+    /// <summary>Fails the call: the pool was terminated or cannot start workers. Called outside the scheduler's lock.</summary>
     void Abort(Exception exception);
 }

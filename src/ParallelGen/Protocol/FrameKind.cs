@@ -9,7 +9,7 @@ internal enum FrameKind : byte
     /// <summary>Load a task assembly (JIT workers): [string name][string path].</summary>
     LoadAssembly = 0x01,
 
-    /// <summary>Run a task over one or more inputs: [long callId][ulong taskId][byte flags][args span].</summary>
+    /// <summary>Run a task over one or more inputs: [long runId][ulong taskId][byte flags][args span].</summary>
     Run = 0x02,
 
     /// <summary>Finish the queued work, then exit.</summary>
@@ -17,7 +17,7 @@ internal enum FrameKind : byte
 
     // Parent to worker, on the control pipe.
 
-    /// <summary>Stop a running call or skip a queued one: [long callId].</summary>
+    /// <summary>Stop a running call or skip a queued one: [long runId].</summary>
     Cancel = 0x10,
 
     // Either direction, on the data pipe.
@@ -33,22 +33,12 @@ internal enum FrameKind : byte
     /// <summary>The worker is up: [int pid].</summary>
     Ready = 0x81,
 
-    /// <summary>A call finished: [long callId][long elapsedTicks][byte status][int errorCount][errors][results span].</summary>
+    /// <summary>A call finished: [long runId][long elapsedTicks][byte status][int errorCount][errors][results span].</summary>
     Done = 0x82,
 
     /// <summary>The worker cannot go on (corrupt frame): [string message]. It exits after sending this.</summary>
     Fatal = 0x83,
 
-    /// <summary>A call ran longer than <c>ProcessPoolOptions.TaskTimeout</c>: [long callId]. The worker exits after it.</summary>
+    /// <summary>A call ran longer than <c>ProcessPoolOptions.TaskTimeout</c>: [long runId]. The worker exits after it.</summary>
     TimedOut = 0x84,
-}
-
-/// <summary>The flags byte of a <see cref="FrameKind.Run"/> frame.</summary>
-internal static class RunFlags
-{
-    /// <summary>Stop at the first item that throws (bulk calls); the rest of the chunk does not run.</summary>
-    public const byte StopOnError = 0x01;
-
-    /// <summary>The call is part of the worker's start (the initializer): <c>TaskTimeout</c> does not apply to it.</summary>
-    public const byte Startup = 0x02;
 }

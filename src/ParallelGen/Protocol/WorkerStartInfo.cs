@@ -21,13 +21,13 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
     private const string Version = "1";
 
     /// <summary>
-    /// Gets how long a call of <paramref name="count"/> items may run, in <see cref="System.Diagnostics.Stopwatch"/>
-    /// ticks: the task timeout once per item, plus <paramref name="graceMilliseconds"/>. Both the worker's watchdog and
-    /// the parent's backstop use it. Computed in double, since milliseconds × items × ticks per second overflows a long
+    /// Gets how long a call of <paramref name="count"/> items may run, in ticks of <paramref name="ticksPerSecond"/>
+    /// (default: <see cref="System.Diagnostics.Stopwatch"/> ticks): the task timeout once per item, plus
+    /// <paramref name="graceMilliseconds"/>. Both the worker's watchdog and the parent's backstop use it. Computed in double, since milliseconds × items × ticks per second overflows a long
     /// for a large chunk, and capped well inside a long, so that converting back cannot overflow on any runtime.
     /// </summary>
-    public static long CallBudgetTicks(int timeoutMilliseconds, int count, int graceMilliseconds = 0) =>
-        (long)Math.Min(long.MaxValue / 2, ((double)timeoutMilliseconds * Math.Max(count, 1) + graceMilliseconds) * System.Diagnostics.Stopwatch.Frequency / 1000);
+    public static long CallBudgetTicks(int timeoutMilliseconds, int count, int graceMilliseconds = 0, long ticksPerSecond = 0) =>
+        (long)Math.Min(long.MaxValue / 2, ((double)timeoutMilliseconds * Math.Max(count, 1) + graceMilliseconds) * (ticksPerSecond > 0 ? ticksPerSecond : System.Diagnostics.Stopwatch.Frequency) / 1000);
 
     public string Encode() => string.Join(
         ';',

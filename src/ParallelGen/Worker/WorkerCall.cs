@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
@@ -7,40 +8,33 @@ namespace ParallelGen.Worker;
 
 /// <summary>
 /// The worker-side state of one <c>Run</c> frame while its task executes: the arguments, the cancellation token,
-/// the errors so far. One instance is reused for every call, so running a task allocates nothing here.
+/// the errors so far; it writes the call's <c>Done</c> frame. One instance is reused for every call, so running a task
+/// allocates nothing here.
 /// </summary>
-/// <remarks>
-/// Writes the <c>Done</c> frame: <c>[long callId][long elapsedTicks][byte status][int errorCount][errors][results]</c>,
-/// where <c>results</c> is a MemoryPack span of one result per item that ran (failed items hold their default).
-/// </remarks>
-internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFramesOut, SharedFrameReceiver largeFramesIn)
+internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFramesOut, SharedFrameReceiver largeFramesIn) : ITaskInvocation
 {
-    public const byte StatusCompleted = 0;
-    public const byte StatusCancelled = 1;
-
     private readonly List<RemoteError> _errors = [];
     private FrameBuffer _output = null!;
     private long _started;
     private bool _cancelled;
+    private ReadOnlyMemory<byte> _arguments;
 
-    public long CallId { get; private set; }
+    public long RunId { get; private set; }
 
     public int Count { get; private set; }
 
     public bool StopOnError { get; private set; }
 
-    public ReadOnlySpan<byte> Arguments => ArgumentsMemory.Span;
+    public ReadOnlySpan<byte> Arguments => _arguments.Span;
 
     public CancellationToken CancellationToken { get; private set; }
 
-    private ReadOnlyMemory<byte> ArgumentsMemory { get; set; }
-
-    public void Begin(long callId, int count, bool stopOnError, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken, FrameBuffer output)
+    public void Begin(in RunFrame run, CancellationToken cancellationToken, FrameBuffer output)
     {
-        CallId = callId;
-        Count = count;
-        StopOnError = stopOnError;
-        ArgumentsMemory = arguments;
+        RunId = run.RunId;
+        Count = run.Count;
+        StopOnError = run.StopsOnError;
+        _arguments = run.Arguments;
         CancellationToken = cancellationToken;
         _output = output;
         _errors.Clear();
@@ -54,7 +48,7 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
     /// </summary>
     public void ReleaseArguments()
     {
-        ArgumentsMemory = default;
+        _arguments = default;
         largeFramesIn.Release();
     }
 
@@ -62,7 +56,6 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
 
     public void MarkCancelled() => _cancelled = true;
 
-    /// <summary>Fails every item of the call with the same error (bad arguments, unknown task).</summary>
     public void FailAll(Exception exception)
     {
         _errors.Clear();
@@ -70,7 +63,6 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
         WriteDone<Unit>([]);
     }
 
-    /// <summary>Writes the <c>Done</c> frame for the items that ran.</summary>
     public void Complete<TResult>(ReadOnlySpan<TResult> results)
     {
         int start = _output.Length;
@@ -89,9 +81,9 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
     }
 
     /// <summary>Writes the <c>Done</c> frame of a call skipped because it was cancelled before it started.</summary>
-    public void WriteSkipped(long callId, FrameBuffer output)
+    public void WriteSkipped(long runId, FrameBuffer output)
     {
-        CallId = callId;
+        RunId = runId;
         _output = output;
         _errors.Clear();
         _cancelled = true;
@@ -101,25 +93,9 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
 
     private void WriteDone<TResult>(ReadOnlySpan<TResult> results)
     {
-        int frame = _output.BeginFrame((byte)FrameKind.Done);
-        _output.WriteInt64(CallId);
-        _output.WriteInt64(Stopwatch.GetTimestamp() - _started);
-        _output.WriteByte(_cancelled ? StatusCancelled : StatusCompleted);
-        _output.WriteInt32(_errors.Count);
-        foreach (RemoteError error in _errors)
-        {
-            error.WriteTo(_output);
-        }
-
+        int frame = DoneFrame.Begin(_output, RunId, Stopwatch.GetTimestamp() - _started, _cancelled, _errors);
         Payload.WriteSpan(_output, results);
-        if (_output.Length - frame - 4 > maxFrameLength)
-        {
-            // The parent would take a frame this long for a corrupt stream: fail the call instead (see Complete).
-            throw new InvalidOperationException(
-                $"the results serialize to {_output.Length - frame - 4} bytes, more than ProcessPoolOptions.MaxMessageSize ({maxFrameLength})");
-        }
-
-        _output.EndFrame(frame);
+        DoneFrame.End(_output, frame, maxFrameLength);
         largeFramesOut.TryDivert(_output, frame);
     }
 }

@@ -1,14 +1,11 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using ParallelGen.Dispatch;
-using ParallelGen.Platform.Linux;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
-using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
 namespace ParallelGen.Worker;
@@ -39,7 +36,7 @@ internal sealed class WorkerHost
     private readonly object _cancelLock = new();
     private readonly HashSet<long> _cancelledEarly = [];
     private CancellationTokenSource _cancellation = new();
-    private long _runningCallId;
+    private long _runningRunId;
     private long _runningSince;
     private long _runningBudget;
     private Timer? _watchdog;
@@ -61,24 +58,8 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
-        ArmParentDeathSignal(info.ParentPid);
+        CurrentProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
-    }
-
-    private static void ArmParentDeathSignal(int parentPid)
-    {
-        // The parent spawns workers from one thread that lives as long as the parent process, so the kernel
-        // kills the worker the moment the parent dies, even if a task is stuck in native code.
-        if (OperatingSystem.IsLinux())
-        {
-            LibC.prctl(LibC.PR_SET_PDEATHSIG, LibC.SIGKILL, 0, 0, 0);
-        }
-
-        if (LibC.getppid() != parentPid)
-        {
-            // The parent died before the signal was armed.
-            LibC._exit(0);
-        }
     }
 
     private int Loop()
@@ -91,9 +72,7 @@ internal sealed class WorkerHost
             _watchdog = new Timer(static state => ((WorkerHost)state!).CheckTimeout(), this, period, period);
         }
 
-        int ready = _output.BeginFrame((byte)FrameKind.Ready);
-        _output.WriteInt32(Environment.ProcessId);
-        _output.EndFrame(ready);
+        ReadyFrame.Write(_output, Environment.ProcessId);
         Flush();
 
         using FrameReader reader = new(_dataIn, _info.MaxFrameLength, _largeFramesIn);
@@ -104,11 +83,11 @@ internal sealed class WorkerHost
                 switch (kind)
                 {
                     case (byte)FrameKind.Run:
-                        RunCall(body);
+                        RunCall(RunFrame.Parse(body));
                         reader.ReleaseFrame();
                         break;
                     case (byte)FrameKind.LoadAssembly:
-                        LoadAssembly(body.Span);
+                        LoadAssembly(LoadAssemblyFrame.Parse(body.Span));
                         break;
                     case (byte)FrameKind.Shutdown:
                         _shuttingDown = true;
@@ -142,39 +121,27 @@ internal sealed class WorkerHost
         }
     }
 
-    private void RunCall(ReadOnlyMemory<byte> body)
+    private void RunCall(in RunFrame run)
     {
-        ReadOnlySpan<byte> span = body.Span;
-        long callId = SpanReader.ReadInt64(ref span);
-        TaskId taskId = new(SpanReader.ReadUInt64(ref span));
-        byte flags = span[0];
-        ReadOnlyMemory<byte> arguments = body[17..];
-        int count = Payload.ReadCount(arguments.Span);
-        if (count > arguments.Length)
-        {
-            // Every item takes at least a byte: checked before the task rents arrays of this length.
-            throw new InvalidDataException($"A Run frame claims {count} items in {arguments.Length} bytes.");
-        }
-
         if (_watchdog is not null)
         {
             // If this call times out the worker exits at once: everything finished before it must be on its way.
             Flush();
         }
 
-        if (!TryStart(callId, count, timed: (flags & RunFlags.Startup) == 0))
+        if (!TryStart(run.RunId, run.Count, timed: !run.IsStartup))
         {
-            _call.WriteSkipped(callId, _output);
+            _call.WriteSkipped(run.RunId, _output);
             return;
         }
 
         try
         {
-            _call.Begin(callId, count, stopOnError: (flags & RunFlags.StopOnError) != 0, arguments, _cancellation.Token, _output);
-            if (TaskRegistry.Find(taskId) is not { } task)
+            _call.Begin(run, _cancellation.Token, _output);
+            if (TaskRegistry.Find(run.TaskId) is not { } task)
             {
                 _call.FailAll(new InvalidOperationException(
-                    $"Task {taskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
+                    $"Task {run.TaskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
                 return;
             }
 
@@ -186,22 +153,22 @@ internal sealed class WorkerHost
         }
     }
 
-    /// <summary>Marks <paramref name="callId"/> as running, unless a <c>Cancel</c> for it already arrived; <paramref name="timed"/> says whether TaskTimeout applies.</summary>
-    private bool TryStart(long callId, int count, bool timed)
+    /// <summary>Marks <paramref name="runId"/> as running, unless a <c>Cancel</c> for it already arrived; <paramref name="timed"/> says whether TaskTimeout applies.</summary>
+    private bool TryStart(long runId, int count, bool timed)
     {
         lock (_cancelLock)
         {
             if (_cancelledEarly.Count > 0)
             {
                 // Calls arrive in increasing id order: a cancel for an older id came after its Done and is moot.
-                _cancelledEarly.RemoveWhere(id => id < callId);
-                if (_cancelledEarly.Remove(callId))
+                _cancelledEarly.RemoveWhere(id => id < runId);
+                if (_cancelledEarly.Remove(runId))
                 {
                     return false;
                 }
             }
 
-            _runningCallId = callId;
+            _runningRunId = runId;
             _runningSince = Stopwatch.GetTimestamp();
             _runningBudget = timed ? WorkerStartInfo.CallBudgetTicks(_info.TaskTimeoutMilliseconds, count) : long.MaxValue;
             return true;
@@ -212,7 +179,7 @@ internal sealed class WorkerHost
     {
         lock (_cancelLock)
         {
-            _runningCallId = 0;
+            _runningRunId = 0;
             if (!_cancellation.TryReset())
             {
                 _cancellation.Dispose();
@@ -229,7 +196,7 @@ internal sealed class WorkerHost
     {
         lock (_cancelLock)
         {
-            if (_runningCallId == 0 || Stopwatch.GetTimestamp() - _runningSince <= _runningBudget)
+            if (_runningRunId == 0 || Stopwatch.GetTimestamp() - _runningSince <= _runningBudget)
             {
                 return;
             }
@@ -238,9 +205,7 @@ internal sealed class WorkerHost
             try
             {
                 using FrameBuffer frame = new(32);
-                int start = frame.BeginFrame((byte)FrameKind.TimedOut);
-                frame.WriteInt64(_runningCallId);
-                frame.EndFrame(start);
+                TimedOutFrame.Write(frame, _runningRunId);
                 _dataOut.WriteAll(frame.WrittenSpan);
             }
             catch (IOException)
@@ -248,7 +213,7 @@ internal sealed class WorkerHost
                 // The parent is gone.
             }
 
-            LibC._exit(TimedOutExitCode);
+            CurrentProcess.ExitNow(TimedOutExitCode);
         }
     }
 
@@ -264,16 +229,16 @@ internal sealed class WorkerHost
                     continue;
                 }
 
-                long callId = BinaryPrimitives.ReadInt64LittleEndian(body.Span);
+                long runId = CancelFrame.Parse(body.Span);
                 lock (_cancelLock)
                 {
-                    if (_runningCallId == callId)
+                    if (_runningRunId == runId)
                     {
                         _cancellation.Cancel();
                     }
                     else
                     {
-                        _cancelledEarly.Add(callId);
+                        _cancelledEarly.Add(runId);
                     }
                 }
             }
@@ -286,7 +251,7 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
-            LibC._exit(0);
+            CurrentProcess.ExitNow(0);
         }
     }
 
@@ -306,9 +271,7 @@ internal sealed class WorkerHost
         try
         {
             _output.Clear();
-            int frame = _output.BeginFrame((byte)FrameKind.Fatal);
-            _output.WriteString(message);
-            _output.EndFrame(frame);
+            FatalFrame.Write(_output, message);
             Flush();
         }
         catch (IOException)
@@ -317,17 +280,15 @@ internal sealed class WorkerHost
         }
     }
 
-    private void LoadAssembly(ReadOnlySpan<byte> body)
+    private void LoadAssembly((string Name, string Path) assembly)
     {
-        string name = SpanReader.ReadString(ref body);
-        string path = SpanReader.ReadString(ref body);
         if (_info.SelfHosted)
         {
             // A Native AOT worker is the application itself: every dispatch table is compiled in and registered.
             return;
         }
 
-        LoadAndRegister(name, path);
+        LoadAndRegister(assembly.Name, assembly.Path);
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only JIT workers (launched through ParallelGen.WorkerHost) load task assemblies at run time.")]

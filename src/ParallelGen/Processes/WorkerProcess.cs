@@ -1,6 +1,6 @@
 using ParallelGen.Backends.Process;
+using ParallelGen.Backends;
 using ParallelGen.Dispatch;
-using ParallelGen.Platform.Linux;
 using ParallelGen.Pool;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
@@ -19,26 +19,24 @@ namespace ParallelGen;
 /// <para><see cref="ExitCode"/> follows Python: 0 on success, the code passed to <c>Environment.Exit</c>, or the
 /// negative signal number when the process was killed (<see cref="Terminate"/> gives -15, <see cref="Kill"/> -9).</para>
 /// </remarks>
-public sealed partial class WorkerProcess : IWorkerOwner
+public sealed partial class WorkerProcess : IWorkerEvents
 {
     private static int s_counter;
     private static readonly List<WorkerProcess> s_live = [];
     private static bool s_hooked;
 
-    private readonly PoolWorker _worker;
+    private readonly ProcessChannel _worker;
     private readonly WorkUnit _unit;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _terminateSent;
 
     private WorkerProcess(WorkUnit unit, WorkerProcessOptions? options)
     {
         _unit = unit;
         Name = options?.Name ?? $"WorkerProcess-{Interlocked.Increment(ref s_counter)}";
         Daemon = options?.Daemon ?? false;
-        WorkerPipes pipes = WorkerLauncher.Spawn(ProcessPoolOptions.DefaultMaxMessageSize);
-        _worker = new PoolWorker(this, 0, pipes, ProcessPoolOptions.DefaultMaxMessageSize);
+        _worker = (ProcessChannel)new ProcessBackend(ProcessPoolOptions.DefaultMaxMessageSize, taskTimeoutMilliseconds: 0).Launch(this);
         Track(this);
-        _worker.Start(TimeSpan.FromSeconds(60));
+        _worker.Start();
     }
 
     /// <summary>Gets the process's name.</summary>
@@ -48,7 +46,7 @@ public sealed partial class WorkerProcess : IWorkerOwner
     public bool Daemon { get; }
 
     /// <summary>Gets the operating-system process id.</summary>
-    public int Pid => _worker.Pid;
+    public int Pid => _worker.Id;
 
     /// <summary>Gets whether the process is still running.</summary>
     public bool IsAlive => !_exited.Task.IsCompleted;
@@ -95,8 +93,7 @@ public sealed partial class WorkerProcess : IWorkerOwner
     {
         if (IsAlive)
         {
-            _terminateSent = true;
-            LibC.kill(Pid, LibC.SIGTERM);
+            _worker.Process.Terminate();
         }
     }
 
@@ -112,34 +109,34 @@ public sealed partial class WorkerProcess : IWorkerOwner
     /// <inheritdoc/>
     public override string ToString() => $"<WorkerProcess name='{Name}' pid={Pid} {(IsAlive ? "started" : $"exitcode={ExitCode}")}{(Daemon ? " daemon" : "")}>";
 
-    void IWorkerOwner.OnWorkerReady(PoolWorker worker)
+    void IWorkerEvents.OnReady(IWorkerChannel worker)
     {
-        _unit.CallId = 1;
+        _unit.RunId = 1;
         _unit.Worker = worker;
-        if (worker.Send(_unit))
+        if (worker.TrySend(_unit))
         {
             worker.Shutdown();
         }
     }
 
-    void IWorkerOwner.OnUnitDone(PoolWorker worker, WorkUnit unit, long elapsedTicks)
+    void IWorkerEvents.OnDone(IWorkerChannel worker, in DoneFrame done) => _unit.OnDone(done);
+
+    void IWorkerEvents.OnTimedOut(IWorkerChannel worker, long runId)
     {
     }
 
-    void IWorkerOwner.OnWorkerProgress(PoolWorker worker)
+    void IWorkerEvents.OnIdle(IWorkerChannel worker)
     {
     }
 
-    void IWorkerOwner.OnWorkerExited(PoolWorker worker, int? exitCode, string? detail, WorkUnit[] lost)
+    void IWorkerEvents.OnExited(IWorkerChannel worker, WorkerExit exit)
     {
         Exception = ((IProcessUnit)_unit).Error;
-        ExitCode = exitCode switch
+        ExitCode = exit.ExitCode switch
         {
-            // The .NET runtime turns SIGTERM into a normal exit with 143; report it as Python would.
-            143 when _terminateSent => -LibC.SIGTERM,
             0 when Exception is not null => 1,
             null => -1,
-            _ => exitCode,
+            _ => exit.ExitCode,
         };
 
         lock (s_live)

@@ -1,0 +1,10 @@
+namespace ParallelGen.Backends;
+
+/// <summary>How a worker ended.</summary>
+/// <param name="ExitCode">The exit code, or minus the signal number when a signal killed it; <see langword="null"/> if unknown.</param>
+/// <param name="Detail">Why, when the channel knows more: a protocol error, the worker's last words, the reason it was killed.</param>
+/// <param name="KilledFromOutside">
+/// Whether someone other than ParallelGen killed it (a user, the OOM killer): that says nothing about whether workers
+/// can start, so it does not count as a failed start.
+/// </param>
+internal readonly record struct WorkerExit(int? ExitCode, string? Detail, bool KilledFromOutside);

@@ -1,0 +1,35 @@
+namespace ParallelGen.Dispatch;
+
+/// <summary>
+/// One call as a task sees it while it runs: its serialized arguments, its token, and where its outcome goes. The
+/// worker implements it for a <c>Run</c> frame; <see cref="ProcessTask.Execute"/> depends on nothing else.
+/// </summary>
+internal interface ITaskInvocation
+{
+    /// <summary>Gets the number of items (task invocations) in the call.</summary>
+    int Count { get; }
+
+    /// <summary>Gets whether the call stops at the first item that throws.</summary>
+    bool StopOnError { get; }
+
+    /// <summary>Gets the MemoryPack span of arguments, one per item, until <see cref="ReleaseArguments"/>.</summary>
+    ReadOnlySpan<byte> Arguments { get; }
+
+    /// <summary>Gets the token that fires when the parent cancels the call.</summary>
+    CancellationToken CancellationToken { get; }
+
+    /// <summary>Says the arguments have been deserialized, so the memory that holds them may be reused.</summary>
+    void ReleaseArguments();
+
+    /// <summary>Records that item <paramref name="itemIndex"/> threw.</summary>
+    void AddError(int itemIndex, Exception exception);
+
+    /// <summary>Records that the call stopped early because it was cancelled.</summary>
+    void MarkCancelled();
+
+    /// <summary>Fails every item with the same error (arguments that do not deserialize, an unknown task).</summary>
+    void FailAll(Exception exception);
+
+    /// <summary>Delivers the results of the items that ran, in order.</summary>
+    void Complete<TResult>(ReadOnlySpan<TResult> results);
+}

@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using ParallelGen.Platform.Linux;
+
+namespace ParallelGen.Platform;
+
+/// <summary>A child process this process started: its pid, and the only safe ways to signal and reap it.</summary>
+/// <remarks>
+/// Kill and reap take one lock, so that no signal ever goes to a pid that has been reaped and may belong to another
+/// process by now.
+/// </remarks>
+internal sealed unsafe class ChildProcess
+{
+    private readonly object _reapLock = new();
+    private bool _reaped;
+    private bool _terminated;
+    private int? _exitCode;
+
+    private ChildProcess(int pid) => Pid = pid;
+
+    public int Pid { get; }
+
+    /// <summary>Starts <paramref name="path"/> with exactly the given pipe ends inherited, each at a fixed descriptor number.</summary>
+    /// <param name="path">The executable.</param>
+    /// <param name="arguments">The arguments after the executable's own name.</param>
+    /// <param name="environment">The whole environment, as <c>NAME=value</c> strings.</param>
+    /// <param name="inherited">The pipe ends the child gets, and the descriptor each gets there.</param>
+    /// <exception cref="IOException">The process could not be started.</exception>
+    public static ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, params (Pipe End, int Descriptor)[] inherited)
+    {
+        (int, int)[] descriptors = new (int, int)[inherited.Length];
+        for (int i = 0; i < inherited.Length; i++)
+        {
+            descriptors[i] = (inherited[i].End.Fd, inherited[i].Descriptor);
+        }
+
+        return new ChildProcess(PosixSpawn.Start(path, arguments, environment, descriptors));
+    }
+
+    /// <summary>
+    /// Whether an exit status means someone outside ParallelGen killed the process (SIGKILL or SIGTERM without a reason
+    /// of ours), rather than that it failed: a crash shows as an exit code or a crash signal (SIGSEGV, SIGABRT).
+    /// </summary>
+    public static bool IsKilledFromOutside(int? exitCode) => exitCode is -LibC.SIGKILL or -LibC.SIGTERM;
+
+    /// <summary>Kills the process (SIGKILL). Does nothing once it has been reaped.</summary>
+    public void Kill() => Signal(LibC.SIGKILL);
+
+    /// <summary>Asks the process to stop (SIGTERM). Does nothing once it has been reaped.</summary>
+    /// <remarks>Its exit status is then reported as the signal's (-15), as Python does, although the .NET runtime turns SIGTERM into a normal exit with 143.</remarks>
+    public void Terminate()
+    {
+        Volatile.Write(ref _terminated, true);
+        Signal(LibC.SIGTERM);
+    }
+
+    /// <summary>
+    /// Waits for the process to exit and collects its status: its exit code, or minus the signal number that killed it
+    /// (as Python reports it). One that has not exited within <paramref name="grace"/> is killed first.
+    /// </summary>
+    /// <returns>The status, or <see langword="null"/> if it could not be collected.</returns>
+    public int? WaitForExit(TimeSpan grace)
+    {
+        long end = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        while (Environment.TickCount64 < end)
+        {
+            if (TryReap(blocking: false))
+            {
+                return _exitCode;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        Kill();
+        while (!TryReap(blocking: true))
+        {
+        }
+
+        return _exitCode;
+    }
+
+    private void Signal(int signal)
+    {
+        lock (_reapLock)
+        {
+            if (!_reaped)
+            {
+                LibC.kill(Pid, signal);
+            }
+        }
+    }
+
+    /// <summary>One <c>waitpid</c>, under the lock that signals take.</summary>
+    /// <returns>Whether the process is reaped (or cannot be waited for): then the status is final.</returns>
+    private bool TryReap(bool blocking)
+    {
+        lock (_reapLock)
+        {
+            if (_reaped)
+            {
+                return true;
+            }
+
+            int status;
+            int rc = LibC.waitpid(Pid, &status, blocking ? 0 : LibC.WNOHANG);
+            if (rc == Pid)
+            {
+                int code = LibC.DecodeWaitStatus(status);
+                _exitCode = code == 128 + LibC.SIGTERM && Volatile.Read(ref _terminated) ? -LibC.SIGTERM : code;
+                _reaped = true;
+            }
+            else if (rc < 0 && Marshal.GetLastPInvokeError() != LibC.EINTR)
+            {
+                _reaped = true;
+            }
+
+            return _reaped;
+        }
+    }
+}

@@ -1,0 +1,366 @@
+using ParallelGen.Backends;
+
+namespace ParallelGen.Pool;
+
+/// <summary>
+/// A pool's scheduling and failure policy, behind the backend seam: the queue of work, which worker gets what, the
+/// window of runs in flight per worker, retries, worker starts and restarts, the start-failure breaker, recycling,
+/// the task-timeout backstop and the pool's lifecycle. It knows workers only as <see cref="IWorkerChannel"/>s, so the
+/// same policy serves every backend, and tests drive it with a fake one.
+/// </summary>
+/// <remarks>
+/// <para><b>Locks.</b> One lock (<c>_lock</c>) guards all of the scheduler's state and the <see cref="WorkerSlot"/>s.
+/// Under it the scheduler only computes: it never sends, never completes a call, never runs user code. Work sources'
+/// <see cref="IWorkSource.TryTake"/> is called under it and takes the source's own lock, so that one comes after it;
+/// no source may call into the scheduler while holding its own lock.</para>
+/// <para><b>Dispatch.</b> One thread at a time dispatches (<see cref="Pump"/>): it assigns units to workers under the
+/// lock, in order, then sends them outside it. So each worker receives its runs in the order they were assigned,
+/// which is the order of its <see cref="WorkerSlot.InFlight"/> queue, which is the order it answers them in.</para>
+/// </remarks>
+internal sealed partial class PoolScheduler
+{
+    private const int MaxWindow = 128;
+
+    private readonly object _lock = new();
+    private readonly IWorkerBackend _backend;
+    private readonly TimeProvider _time;
+    private readonly WorkerSlot?[] _slots;
+    private readonly LinkedList<IWorkSource> _sources = new();
+    private readonly Queue<WorkUnit> _retries = new();
+    private readonly long _maxTasksPerWorker;
+    private readonly List<(WorkerSlot Slot, WorkUnit Unit)> _batch = [];
+    private readonly List<WorkerSlot> _shutdowns = [];
+    private readonly long _shortRunTicks = System.Diagnostics.Stopwatch.Frequency / 5_000;
+    private readonly long _longRunTicks = System.Diagnostics.Stopwatch.Frequency / 500;
+    private long _nextRunId;
+    private int _pumpDemand;
+
+    /// <summary>Creates the scheduler of a pool of <paramref name="workers"/> workers; <see cref="Start"/> launches them.</summary>
+    /// <param name="workers">How many workers the pool keeps running.</param>
+    /// <param name="backend">Where they run.</param>
+    /// <param name="settings">The pool's policy settings.</param>
+    /// <param name="time">The clock for timeouts; <see cref="TimeProvider.System"/> outside tests.</param>
+    public PoolScheduler(int workers, IWorkerBackend backend, SchedulerSettings settings, TimeProvider time)
+    {
+        _backend = backend;
+        _time = time;
+        _slots = new WorkerSlot?[workers];
+        _maxTasksPerWorker = settings.MaxTasksPerWorker ?? long.MaxValue;
+        _workerStartTimeout = settings.WorkerStartTimeout;
+        _initializer = settings.Initializer;
+        _taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
+        if (_taskTimeoutMilliseconds > 0)
+        {
+            TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(_taskTimeoutMilliseconds / 2, 50, 1000));
+            _stuckWorkerCheck = time.CreateTimer(static state => ((PoolScheduler)state!).KillStuckWorkers(), this, period, period);
+        }
+    }
+
+    /// <summary>Raised with every worker the pool launches, replacements included, before its events start.</summary>
+    public event Action<IWorkerChannel>? WorkerLaunched;
+
+    /// <summary>Gets the queue that runs the pool's calls into user code, one at a time.</summary>
+    public CallbackQueue Callbacks { get; } = new();
+
+    /// <summary>Gets the number of workers the pool keeps running.</summary>
+    public int Workers => _slots.Length;
+
+    /// <summary>Gets the ids of the workers alive now.</summary>
+    public IReadOnlyList<int> WorkerIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _slots.Where(s => s is not null).Select(s => s!.Channel.Id)];
+            }
+        }
+    }
+
+    /// <summary>Gets the channel of the worker in slot <paramref name="slot"/>, if it has one. Tests only.</summary>
+    public IWorkerChannel? ChannelOf(int slot)
+    {
+        lock (_lock)
+        {
+            return _slots[slot]?.Channel;
+        }
+    }
+
+    /// <summary>Adds a call to the queue and dispatches what the workers can take.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, or cannot start workers.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is terminated.</exception>
+    public void Submit(IWorkSource source)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotAccepting();
+            _sources.AddLast(source);
+        }
+
+        Pump();
+    }
+
+    /// <summary>Throws if the pool takes no new work.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, or cannot start workers.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is terminated.</exception>
+    public void ThrowIfNotAccepting()
+    {
+        lock (_lock)
+        {
+            switch (_state)
+            {
+                case PoolState.Closed:
+                    throw new InvalidOperationException("The pool is closed: Close() was called, so it accepts no new work. Create a new ProcessPool.");
+                case PoolState.Terminated:
+                    throw new ObjectDisposedException(nameof(ProcessPool), "The pool was terminated or disposed; it accepts no new work.");
+            }
+
+            if (_fault is not null)
+            {
+                throw new InvalidOperationException($"The pool cannot start worker processes: {_fault.Message}", _fault);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves work from the queue to workers with room and sends it. Any thread may call it at any time, never under
+    /// the scheduler's lock; if another thread is dispatching, that one goes round once more instead.
+    /// </summary>
+    public void Pump()
+    {
+        if (Interlocked.Increment(ref _pumpDemand) != 1)
+        {
+            return;
+        }
+
+        int served = 1;
+        do
+        {
+            PumpOnce();
+        }
+        while ((served = Interlocked.Add(ref _pumpDemand, -served)) != 0);
+    }
+
+    private void PumpOnce()
+    {
+        lock (_lock)
+        {
+            if (_state == PoolState.Terminated)
+            {
+                return;
+            }
+
+            while (PickWorker() is { } slot && TakeNext(_maxTasksPerWorker - slot.ItemsAssigned) is { } unit)
+            {
+                Assign(slot, unit);
+                slot.ItemsAssigned += unit.Count;
+                if (slot.ItemsAssigned >= _maxTasksPerWorker)
+                {
+                    // Retiring: it finishes what it has, then gets a Shutdown and a successor.
+                    slot.State = WorkerState.Retiring;
+                }
+
+                _batch.Add((slot, unit));
+            }
+
+            CollectIdleShutdowns(_shutdowns);
+        }
+
+        if (_batch.Count > 0)
+        {
+            Send(_batch);
+            _batch.Clear();
+        }
+
+        foreach (WorkerSlot slot in _shutdowns)
+        {
+            slot.Channel.Shutdown();
+        }
+
+        _shutdowns.Clear();
+    }
+
+    /// <summary>Gives <paramref name="unit"/> a new attempt on <paramref name="slot"/>'s worker. Under the lock.</summary>
+    private void Assign(WorkerSlot slot, WorkUnit unit)
+    {
+        unit.RunId = ++_nextRunId;
+        unit.Worker = slot.Channel;
+        unit.SentAt = _time.GetTimestamp();
+        slot.InFlight.Enqueue(unit);
+    }
+
+    /// <summary>Sends assigned units, in order, then starts each worker's writes once.</summary>
+    private void Send(List<(WorkerSlot Slot, WorkUnit Unit)> batch)
+    {
+        bool requeued = false;
+        foreach ((WorkerSlot slot, WorkUnit unit) in batch)
+        {
+            bool sent;
+            try
+            {
+                sent = slot.Channel.TrySend(unit);
+            }
+            catch (Exception e)
+            {
+                // The arguments could not be written; nothing was sent.
+                lock (_lock)
+                {
+                    RemoveInFlight(slot, unit);
+                }
+
+                unit.OnFailed(e);
+                continue;
+            }
+
+            if (!sent)
+            {
+                // The worker is gone and the unit never reached it: it is not a crash of its own. Unless the worker's exit
+                // was handled first (and took the unit with it), run it elsewhere.
+                lock (_lock)
+                {
+                    if (slot.State != WorkerState.Exited)
+                    {
+                        slot.State = WorkerState.Retiring;
+                    }
+
+                    if (RemoveInFlight(slot, unit))
+                    {
+                        _retries.Enqueue(unit);
+                        requeued = true;
+                    }
+                }
+            }
+        }
+
+        IWorkerChannel? last = null;
+        foreach ((WorkerSlot slot, _) in batch)
+        {
+            if (!ReferenceEquals(slot.Channel, last))
+            {
+                last = slot.Channel;
+                last.Flush();
+            }
+        }
+
+        if (requeued)
+        {
+            // We are the dispatching thread: ask ourselves for one more round.
+            Interlocked.Increment(ref _pumpDemand);
+        }
+    }
+
+    private static bool RemoveInFlight(WorkerSlot slot, WorkUnit unit)
+    {
+        int before = slot.InFlight.Count;
+        WorkUnit[] rest = [.. slot.InFlight.Where(u => !ReferenceEquals(u, unit))];
+        slot.InFlight.Clear();
+        foreach (WorkUnit other in rest)
+        {
+            slot.InFlight.Enqueue(other);
+        }
+
+        return slot.InFlight.Count < before;
+    }
+
+    /// <summary>Picks the started worker with the most room, or <see langword="null"/> if all are full.</summary>
+    private WorkerSlot? PickWorker()
+    {
+        WorkerSlot? best = null;
+        foreach (WorkerSlot? slot in _slots)
+        {
+            if (slot is { State: WorkerState.Ready } && slot.InFlight.Count < slot.Window
+                && (best is null || slot.InFlight.Count < best.InFlight.Count))
+            {
+                best = slot;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Takes the next unit: retries first, then the sources in submission order.</summary>
+    private WorkUnit? TakeNext(long budget)
+    {
+        int maxItems = (int)Math.Min(budget, int.MaxValue);
+        while (_retries.TryDequeue(out WorkUnit? retry))
+        {
+            if (!retry.IsAbandoned)
+            {
+                return retry;
+            }
+        }
+
+        LinkedListNode<IWorkSource>? node = _sources.First;
+        while (node is not null)
+        {
+            LinkedListNode<IWorkSource>? next = node.Next;
+            if (node.Value.TryTake(maxItems) is { } unit)
+            {
+                return unit;
+            }
+
+            if (node.Value.IsDrained)
+            {
+                _sources.Remove(node);
+            }
+
+            node = next;
+        }
+
+        return null;
+    }
+
+    private bool HasQueuedWork()
+    {
+        if (_retries.Count > 0)
+        {
+            return true;
+        }
+
+        for (LinkedListNode<IWorkSource>? node = _sources.First; node is not null;)
+        {
+            LinkedListNode<IWorkSource>? next = node.Next;
+            if (node.Value.IsDrained)
+            {
+                _sources.Remove(node);
+            }
+
+            node = next;
+        }
+
+        return _sources.Count > 0;
+    }
+
+    /// <summary>Finds workers to send a <c>Shutdown</c>: retired ones that are idle, and all idle ones of a closed, drained pool.</summary>
+    private void CollectIdleShutdowns(List<WorkerSlot> shutdowns)
+    {
+        bool closing = _state == PoolState.Closed && !HasQueuedWork();
+        foreach (WorkerSlot? slot in _slots)
+        {
+            if (slot is { InFlight.Count: 0, State: not (WorkerState.ShuttingDown or WorkerState.Exited) }
+                && (slot.State == WorkerState.Retiring || closing))
+            {
+                slot.State = WorkerState.ShuttingDown;
+                shutdowns.Add(slot);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Updates the worker's window from how long its last run took: enough short runs queued in the worker to hide the
+    /// round trip, but only two long ones (one running, the next already there), so that a slow run does not hold back
+    /// much work another worker could start. A new worker starts with one, so that long tasks submitted while the other
+    /// workers are still starting do not pile up behind each other in the first worker to answer.
+    /// </summary>
+    private void AdaptWindow(WorkerSlot slot, long elapsedTicks)
+    {
+        if (elapsedTicks < _shortRunTicks)
+        {
+            slot.Window = Math.Min(slot.Window * 2, MaxWindow);
+        }
+        else if (elapsedTicks > _longRunTicks)
+        {
+            slot.Window = 2;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using ParallelGen.Dispatch;
+using ParallelGen.Serialization;
+using ParallelGen.Transport;
+
+namespace ParallelGen.Protocol;
+
+/// <summary>
+/// A <see cref="FrameKind.Run"/> frame, parent to worker: <c>[long runId][ulong taskId][byte flags][arguments]</c>,
+/// where the arguments are a MemoryPack span of one argument value per item.
+/// </summary>
+internal readonly struct RunFrame
+{
+    /// <summary>The bytes before the arguments.</summary>
+    public const int HeaderLength = 17;
+
+    /// <summary>Flag: stop at the first item that throws (bulk calls); the rest of the chunk does not run.</summary>
+    public const byte StopOnError = 0x01;
+
+    /// <summary>Flag: the call is part of the worker's start (the initializer): <c>TaskTimeout</c> does not apply to it.</summary>
+    public const byte Startup = 0x02;
+
+    private RunFrame(long runId, TaskId taskId, byte flags, ReadOnlyMemory<byte> arguments, int count)
+    {
+        RunId = runId;
+        TaskId = taskId;
+        Flags = flags;
+        Arguments = arguments;
+        Count = count;
+    }
+
+    /// <summary>Gets the id of this attempt at the call; its <c>Done</c> frame carries it back.</summary>
+    public long RunId { get; }
+
+    public TaskId TaskId { get; }
+
+    public byte Flags { get; }
+
+    /// <summary>Gets the serialized arguments, valid as long as the frame body they were parsed from.</summary>
+    public ReadOnlyMemory<byte> Arguments { get; }
+
+    /// <summary>Gets the number of items, read from the arguments' length prefix.</summary>
+    public int Count { get; }
+
+    public bool StopsOnError => (Flags & StopOnError) != 0;
+
+    public bool IsStartup => (Flags & Startup) != 0;
+
+    /// <summary>Starts a <c>Run</c> frame; the caller writes the arguments, then calls <see cref="End"/>.</summary>
+    /// <returns>The frame's start, for <see cref="End"/>.</returns>
+    public static int Begin(FrameBuffer buffer, long runId, TaskId taskId, byte flags)
+    {
+        int start = buffer.BeginFrame((byte)FrameKind.Run);
+        buffer.WriteInt64(runId);
+        buffer.WriteUInt64(taskId.Value);
+        buffer.WriteByte(flags);
+        return start;
+    }
+
+    /// <summary>Completes the frame started at <paramref name="start"/>.</summary>
+    /// <exception cref="InvalidOperationException">The frame is longer than <paramref name="maxFrameLength"/>; it was removed from the buffer.</exception>
+    public static void End(FrameBuffer buffer, int start, int maxFrameLength, string taskName)
+    {
+        int length = buffer.Length - start - 4;
+        if (length > maxFrameLength)
+        {
+            buffer.Truncate(start);
+            throw new InvalidOperationException(
+                $"The arguments of {taskName} serialize to {length} bytes, more than ProcessPoolOptions.MaxMessageSize ({maxFrameLength}).");
+        }
+
+        buffer.EndFrame(start);
+    }
+
+    /// <exception cref="InvalidDataException">The frame is too short, or claims more items than it has bytes.</exception>
+    public static RunFrame Parse(ReadOnlyMemory<byte> body)
+    {
+        if (body.Length < HeaderLength)
+        {
+            throw new InvalidDataException($"A Run frame of {body.Length} bytes is shorter than its header.");
+        }
+
+        ReadOnlySpan<byte> span = body.Span;
+        long runId = SpanReader.ReadInt64(ref span);
+        TaskId taskId = new(SpanReader.ReadUInt64(ref span));
+        byte flags = span[0];
+        ReadOnlyMemory<byte> arguments = body[HeaderLength..];
+        int count = Payload.ReadCount(arguments.Span);
+        if (count < 0 || count > arguments.Length)
+        {
+            // Every item takes at least a byte: checked before the task rents arrays of this length.
+            throw new InvalidDataException($"A Run frame claims {count} items in {arguments.Length} bytes.");
+        }
+
+        return new RunFrame(runId, taskId, flags, arguments, count);
+    }
+}
