@@ -18,7 +18,10 @@ internal static class PreservedSections
     public const string End = "<!-- preserved:end -->";
 
     /// <summary>Every preserved section of <paramref name="document"/>, each from its begin line to its end line.</summary>
-    /// <exception cref="FormatException">A begin marker without its end, an end without a begin, or a begin inside a section.</exception>
+    /// <exception cref="FormatException">
+    /// A begin marker without its end, an end without a begin, a begin inside a section, or another script's section
+    /// (a line <c>&lt;!-- name:begin ... --&gt;</c>) outside a preserved one.
+    /// </exception>
     public static IReadOnlyList<string> Extract(string document)
     {
         List<string> sections = [];
@@ -36,6 +39,10 @@ internal static class PreservedSections
 
                 start = i;
             }
+            else if (start < 0 && OpensOtherSection(marker))
+            {
+                throw new FormatException($"Line {i + 1}: '{marker}' opens a section another script writes, outside '{Begin}' and '{End}': wrap it in those lines, or regenerating this file would drop it.");
+            }
             else if (marker == End)
             {
                 if (start < 0)
@@ -50,6 +57,10 @@ internal static class PreservedSections
 
         return start < 0 ? sections : throw new FormatException($"Line {start + 1}: '{Begin}' is never closed by '{End}'.");
     }
+
+    /// <summary>A marker comment such as <c>&lt;!-- build-cost:begin --&gt;</c>: another script's section.</summary>
+    private static bool OpensOtherSection(string line) =>
+        line.StartsWith("<!--", StringComparison.Ordinal) && line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, string name, ..] && name.EndsWith(":begin", StringComparison.Ordinal);
 
     /// <summary>
     /// <paramref name="document"/> with <paramref name="sections"/> inserted, each followed by a blank line, before its

@@ -46,8 +46,10 @@ public static class BlockCompiler
         return shared.ToMetadataReference();
     });
 
-    private static readonly Lazy<SyntaxTree> s_prelude = new(() =>
-        CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(s_preludeFolder, "Prelude.cs")), ParseOptions, "Prelude/Prelude.cs"));
+    private static readonly Lazy<SyntaxTree> s_prelude = new(() => ParsePrelude("Prelude.cs"));
+
+    /// <summary>The prelude's tasks: never compiled as they are, but merged into each block's class (see <see cref="BlockSource"/>).</summary>
+    private static readonly Lazy<SyntaxTree> s_preludeTasks = new(() => ParsePrelude("Tasks.cs"));
 
     private static readonly Assembly s_parallelGen = typeof(ParallelGen.Generators.ProcessTaskGenerator).Assembly;
 
@@ -65,7 +67,7 @@ public static class BlockCompiler
         [.. new[] { s_parallelGen, s_memoryPack }.SelectMany(Generators)];
 
     /// <summary>The block's source, as compiled; failure messages show it.</summary>
-    public static string SourceOf(CodeBlock block) => BlockSource.Create(block, ParseOptions);
+    public static string SourceOf(CodeBlock block) => BlockSource.Create(block, ParseOptions, s_preludeTasks.Value);
 
     /// <summary>Builds the block: every warning and error (compiler, generators, analyzers, emit) and the generated files.</summary>
     public static async Task<BlockBuild> CompileAsync(CodeBlock block)
@@ -92,6 +94,9 @@ public static class BlockCompiler
             ],
             [.. driver.GetRunResult().Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName).Order(StringComparer.Ordinal)]);
     }
+
+    private static SyntaxTree ParsePrelude(string name) =>
+        CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(s_preludeFolder, name)), ParseOptions, $"tests/ParallelGen.DocsTests/Prelude/{name}");
 
     private static IEnumerable<ISourceGenerator> Generators(Assembly assembly) =>
         assembly.GetTypes()

@@ -63,6 +63,17 @@ public sealed class PreservedSectionsTests
     }
 
     [Fact]
+    public void Another_scripts_section_outside_preserved_markers_is_an_error_not_dropped_text()
+    {
+        const string unwrapped = "# P\n<!-- build-cost:begin (written by run.py) -->\n## Build cost\n<!-- build-cost:end -->\n";
+        const string wrapped = "# P\n<!-- preserved:begin -->\n<!-- build-cost:begin (written by run.py) -->\n## Build cost\n<!-- build-cost:end -->\n<!-- preserved:end -->\n";
+
+        FormatException error = Assert.Throws<FormatException>(() => PreservedSections.Extract(unwrapped));
+        Assert.StartsWith("Line 2: '<!-- build-cost:begin", error.Message, StringComparison.Ordinal);
+        Assert.Equal([wrapped[4..^1]], PreservedSections.Extract(wrapped));
+    }
+
+    [Fact]
     public void The_performance_page_says_how_it_is_made_and_what_it_keeps()
     {
         string page = File.ReadAllText(Repository.PathOf("docs", "performance.md"));

@@ -1,5 +1,5 @@
 // The prelude of every C# block in README.md and docs/*.md (tests/ParallelGen.DocsTests/README.md says how blocks
-// are compiled). A block is a fragment of a program: it may use these names without declaring them, and a name it
+// are compiled). A block is a fragment of a program: it may use these names without declaring them; a local it
 // declares itself comes first. Keep this short: a name belongs here only if several blocks use it undeclared.
 
 // What `dotnet new console` imports (ImplicitUsings), plus ParallelGen.
@@ -13,7 +13,7 @@ global using System.Threading.Tasks;
 global using ParallelGen;
 global using static DocsPrelude;
 
-/// <summary>Variables and tasks that the documentation's fragments use as if a program had declared them.</summary>
+/// <summary>Variables that the documentation's fragments use as if a program had declared them (tasks: Tasks.cs).</summary>
 public static class DocsPrelude
 {
     /// <summary>A pool, as created by <c>using ProcessPool pool = new();</c>.</summary>
@@ -25,12 +25,15 @@ public static class DocsPrelude
     /// <summary>The input of a <c>Map</c> of images.</summary>
     public static byte[][] images = [];
 
+    /// <summary>The input of a <c>Map</c> of text.</summary>
+    public static string[] words = [];
+
+    /// <summary>A condition the program tests.</summary>
+    public static bool flag;
+
+    /// <summary>A number the program passes along.</summary>
+    public static int offset;
+
     /// <summary>A caller's token.</summary>
     public static CancellationToken ct;
-
-    [ProcessTask] public static int Square(int x) => x * x;
-
-    [ProcessTask] public static int Cube(int x) => x * x * x;
-
-    [ProcessTask] public static long Add(int a, long b) => a + b;
 }
