@@ -15,7 +15,7 @@ internal static class PoolSignatures
     public static string Emit()
     {
         StringBuilder text = new(SignatureGenerator.Header("ParallelGen"));
-        text.AppendLine("public sealed partial class ProcessPool");
+        text.AppendLine("public partial class ProcessPool");
         text.AppendLine("{");
         foreach (TaskShape shape in TaskShape.All)
         {
