@@ -278,7 +278,14 @@ internal sealed class ClusterBackend : IWorkerBackend
         {
             await foreach (ClusterMembershipSnapshot snapshot in _membership.MembershipUpdates.WithCancellation(_stop.Token).ConfigureAwait(false))
             {
-                OnMembership(snapshot);
+                try
+                {
+                    OnMembership(snapshot);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.LogError(e, "ParallelGen: a change of the cluster's membership could not be handled.");
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -308,7 +315,7 @@ internal sealed class ClusterBackend : IWorkerBackend
                 switch (member.Status)
                 {
                     case SiloStatus.Active when node is null:
-                        node = new NodeLink(this, silo, _grains.GetGrain<INodeGrain>(key), _maxArgumentBytes);
+                        node = new NodeLink(this, silo, NodeGrain.On(_grains, silo), _maxArgumentBytes);
                         _nodes[key] = node;
                         joined.Add(node);
                         break;

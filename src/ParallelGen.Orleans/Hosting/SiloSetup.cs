@@ -63,6 +63,7 @@ internal static class SiloSetup
     {
         silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBodySize);
         silo.Services.AddPlacementDirector<SiloPinnedPlacementStrategy, SiloPinnedPlacementDirector>();
+        silo.Services.AddSingleton<Orleans.Runtime.Placement.IPlacementStrategyResolver, SiloPinnedPlacementResolver>();
         silo.Configure<GrainTypeOptions>(o => o.Classes.Remove(coordinator ? typeof(NodeGrain) : typeof(PoolGrain)));
         if (coordinator)
         {

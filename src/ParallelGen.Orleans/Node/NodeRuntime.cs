@@ -129,7 +129,7 @@ internal sealed class NodeRuntime
             }
 
             _pools[key] = (pool.Pool, pool.Users + 1);
-            IPoolGrain coordinator = _grains.GetGrain<IPoolGrain>($"{hello.Coordinator}|{_selfKey}");
+            IPoolGrain coordinator = PoolGrain.For(_grains, hello.Coordinator, _selfKey);
             session = new NodeSession(hello.Session, coordinator, pool.Pool, Name, hello.Profile.MaxMessageSize);
             _sessions[hello.Session] = (session, key);
             _everAttached = true;
