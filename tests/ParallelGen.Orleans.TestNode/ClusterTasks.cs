@@ -25,6 +25,19 @@ public static class ClusterTasks
         return Where(x);
     }
 
+    /// <summary>Waits until the file <paramref name="gate"/> exists (a test opens the gate), then says where it ran.</summary>
+    [ProcessTask]
+    public static Placement WhereWhenOpen(string gate, int x)
+    {
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(gate) && DateTime.UtcNow < giveUp)
+        {
+            Thread.Sleep(10);
+        }
+
+        return Where(x);
+    }
+
     /// <summary>The same, retried twice after a crash.</summary>
     [ProcessTask(MaxRetries = 2)]
     public static Placement RetriedSlowWhere(int x) => SlowWhere(x);

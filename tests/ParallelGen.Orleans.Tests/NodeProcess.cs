@@ -46,7 +46,7 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>Starts a node that joins the coordinator at <paramref name="join"/>, or the Redis cluster <paramref name="redis"/>.</summary>
     public static NodeProcess Start(string name, string? join = null, string? redis = null, string clusterId = "parallelgen", int workers = 1, bool otherBuild = false, params string[] extra)
     {
-        List<string> args = [Program(otherBuild), "--pg-node", "--name", name, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId, "--probe-timeout", "0.5"];
+        List<string> args = [Program(otherBuild), "--pg-node", "--name", name, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId, "--probe-timeout", "1"];
         if (join is not null)
         {
             args.AddRange(["--join", join]);

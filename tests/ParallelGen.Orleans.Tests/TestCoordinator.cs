@@ -30,7 +30,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
         options ??= new ClusterPoolOptions();
         options.Listen = 0;
         options.ClusterId = $"test-{Guid.NewGuid():N}";
-        options.ProbeTimeout = TimeSpan.FromSeconds(0.5);
+        options.ProbeTimeout = TimeSpan.FromSeconds(1);
         options.Redis = redis;
         if (Environment.GetEnvironmentVariable("PARALLELGEN_CLUSTER_LOG") is { } log)
         {
@@ -60,6 +60,18 @@ internal sealed class TestCoordinator : IAsyncDisposable
         }
 
         await WaitForNodesAsync(before + count);
+
+        // Warm up: until every node has answered from its worker processes, so that a test's call starts on all of them.
+        string[] names = [.. Pool.Nodes.Select(n => n.Name)];
+        HashSet<string> seen = [];
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(30);
+        while (!names.All(seen.Contains) && DateTime.UtcNow < giveUp)
+        {
+            foreach (Placement placement in await Pool.MapAsync(ClusterTasks.Where, Enumerable.Range(0, 4 * names.Length), chunkSize: 1))
+            {
+                seen.Add(placement.Node);
+            }
+        }
     }
 
     public async Task WaitForNodesAsync(int count)
