@@ -16,7 +16,7 @@ namespace ParallelGen.Coordinator;
 /// <c>_lock</c> guards the nodes, their lanes and the waiting lanes. Lanes and nodes are called outside it; only a lane's
 /// own lock, a leaf, is taken inside it (to read its state).
 /// </remarks>
-internal sealed class ClusterBackend : IWorkerBackend
+internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
 {
     private const int AttachAttempts = 20;
 
@@ -315,7 +315,7 @@ internal sealed class ClusterBackend : IWorkerBackend
                 switch (member.Status)
                 {
                     case SiloStatus.Active when node is null:
-                        node = new NodeLink(this, silo, NodeGrain.On(_grains, silo), _maxArgumentBytes);
+                        node = new NodeLink(Session, silo, NodeGrain.On(_grains, silo), _maxArgumentBytes, OnNodeBroken);
                         _nodes[key] = node;
                         joined.Add(node);
                         break;

@@ -16,7 +16,7 @@ namespace ParallelGen.Coordinator;
 /// </remarks>
 internal sealed class Lane : IWorkerChannel
 {
-    private readonly ClusterBackend _backend;
+    private readonly ILaneOwner _backend;
     private readonly IWorkerEvents _events;
     private readonly object _lock = new();
     private readonly Queue<long> _sent = new();
@@ -28,7 +28,7 @@ internal sealed class Lane : IWorkerChannel
     private bool _exitQueued;
     private Func<WorkerExit, string?, WorkerCrashedException>? _crash;
 
-    public Lane(ClusterBackend backend, int id, IWorkerEvents events)
+    public Lane(ILaneOwner backend, int id, IWorkerEvents events)
     {
         _backend = backend;
         Id = id;

@@ -15,7 +15,8 @@ namespace ParallelGen.Coordinator;
 /// </remarks>
 internal sealed class NodeLink : ICoordinatorRecords
 {
-    private readonly ClusterBackend _backend;
+    private readonly Guid _session;
+    private readonly Action<NodeLink, string> _onBroken;
     private readonly object _outLock = new();
     private readonly object _inLock = new();
     private readonly Outbox _outbox = new();
@@ -25,9 +26,16 @@ internal sealed class NodeLink : ICoordinatorRecords
     private readonly int _maxArgumentBytes;
     private long _lastSentTicks = Environment.TickCount64;
 
-    public NodeLink(ClusterBackend backend, SiloAddress silo, INodeGrain grain, int maxArgumentBytes)
+    /// <summary>Creates the link.</summary>
+    /// <param name="session">The pool's session id.</param>
+    /// <param name="silo">The node's silo.</param>
+    /// <param name="grain">The node's grain, pinned to its silo.</param>
+    /// <param name="maxArgumentBytes">The largest arguments of one run.</param>
+    /// <param name="onBroken">Called when the node says its local pool cannot run tasks.</param>
+    public NodeLink(Guid session, SiloAddress silo, INodeGrain grain, int maxArgumentBytes, Action<NodeLink, string> onBroken)
     {
-        _backend = backend;
+        _session = session;
+        _onBroken = onBroken;
         Silo = silo;
         Key = SiloPinnedPlacementDirector.KeyOf(silo);
         Grain = grain;
@@ -94,7 +102,7 @@ internal sealed class NodeLink : ICoordinatorRecords
 
         foreach ((long sequence, byte[] records) in batches)
         {
-            _ = Grain.Send(_backend.Session, sequence, records);
+            _ = Grain.Send(_session, sequence, records);
         }
     }
 
@@ -113,7 +121,7 @@ internal sealed class NodeLink : ICoordinatorRecords
             _lastSentTicks = Environment.TickCount64;
         }
 
-        _ = Grain.Send(_backend.Session, beat.Sequence, beat.Records);
+        _ = Grain.Send(_session, beat.Sequence, beat.Records);
     }
 
     /// <summary>Handles batch <paramref name="sequence"/> from the node, and any it held up; then delivers the lanes' events.</summary>
@@ -143,7 +151,7 @@ internal sealed class NodeLink : ICoordinatorRecords
 
     void ICoordinatorRecords.LaneFailed(int lane, string reason)
     {
-        _backend.OnNodeBroken(this, reason);
+        _onBroken(this, reason);
         Find(lane)?.OnOpenFailed(reason);
     }
 
@@ -153,7 +161,7 @@ internal sealed class NodeLink : ICoordinatorRecords
     {
         if (outcome == RunOutcome.NodeFailed)
         {
-            _backend.OnNodeBroken(this, detail);
+            _onBroken(this, detail);
         }
 
         Find(lane)?.OnRunFailed(runId, outcome, workerPid, exitCode, detail, Info.Name);
