@@ -56,7 +56,7 @@ public sealed class ProcessTaskGenerator : IIncrementalGenerator
         });
 
         IncrementalValueProvider<ImmutableArray<CallSiteModel>> calls = context.SyntaxProvider
-            .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
+            .CreateSyntaxProvider(CallSiteRules.IsCandidate, CallSiteParser.Parse)
             .WithTrackingName(TrackingNames.CallSites)
             .Where(static call => call is not null)
             .Select(static (call, _) => call!)

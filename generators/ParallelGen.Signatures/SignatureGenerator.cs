@@ -10,21 +10,19 @@ namespace ParallelGen.Signatures;
 /// Each overload is marked <c>[ProcessTaskCall]</c> and only throws: the ParallelGen generator intercepts every call to
 /// it at compile time and forwards it to the overload of the same name that takes the generated
 /// <c>ProcessTask&lt;TArgs, TResult&gt;</c> descriptor, packing <c>arg1..argN</c> into <c>TArgs</c> and passing the other
-/// parameters by name.
+/// parameters by name. The methods, their argument styles and parameter names come from the call-shape table
+/// (<c>generators/Shared/CallShapes.cs</c>), which the ParallelGen generator and its analyzer read too.
 /// </remarks>
 [Generator]
 public sealed class SignatureGenerator : IIncrementalGenerator
 {
-    /// <summary>The largest number of task parameters (excluding a trailing token) that Apply, Start and initializers accept.</summary>
-    public const int MaxArity = 8;
-
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context) =>
         context.RegisterPostInitializationOutput(static output =>
         {
-            output.AddSource("ProcessPool.Signatures.g.cs", PoolSignatures.Emit());
-            output.AddSource("PoolInitializer.Signatures.g.cs", InitializerSignatures.Emit());
-            output.AddSource("WorkerProcess.Signatures.g.cs", ProcessSignatures.Emit());
+            output.AddSource("ProcessPool.Signatures.g.cs", ShapeSignatures.Emit("ParallelGen.ProcessPool", "ProcessPool"));
+            output.AddSource("PoolInitializer.Signatures.g.cs", ShapeSignatures.Emit("ParallelGen.PoolInitializer", "PoolInitializer"));
+            output.AddSource("WorkerProcess.Signatures.g.cs", ShapeSignatures.Emit("ParallelGen.WorkerProcess", "WorkerProcess"));
         });
 
     /// <summary>Returns <c>T1, T2, ...</c> for <paramref name="arity"/>.</summary>

@@ -8,7 +8,7 @@ using ParallelGen.Generators.Diagnostics;
 namespace ParallelGen.Generators.Tests;
 
 /// <summary>
-/// Runs the generator together with both analyzers on test code with span markup such as <c>{|PG0100:x => x|}</c>,
+/// Runs the generator (and MemoryPack's) together with both analyzers on test code with span markup such as <c>{|PG0100:x => x|}</c>,
 /// and asserts that exactly the marked diagnostics appear, with their ids and spans.
 /// </summary>
 internal static class AnalyzerVerifier
@@ -30,6 +30,8 @@ internal static class AnalyzerVerifier
     private sealed class Test : CSharpSourceGeneratorTest<ProcessTaskGenerator, DefaultVerifier>
     {
         protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => [new TaskDeclarationAnalyzer(), new CallSiteAnalyzer()];
+
+        protected override IEnumerable<Type> GetSourceGenerators() => [typeof(ProcessTaskGenerator), TestCompilation.MemoryPackGenerator.Value];
 
         protected override ParseOptions CreateParseOptions() => TestCompilation.ParseOptions;
 

@@ -117,6 +117,14 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public Task PG0010_async_void_task() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static async void {|PG0010:Notify|}(string message) => await Task.Yield();
+        }
+        """);
+
+    [Fact]
     public Task PG0100_lambda() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
         public static class Program
         {
@@ -270,6 +278,131 @@ public sealed class DiagnosticTests
                 pool.Apply(More.Log, "hello");
                 pool.Apply(More.Group, new List<(string, int)>());
             }
+        }
+        """);
+
+    [Fact]
+    public Task PG0108_extension_method_passed_through_a_receiver() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Text
+        {
+            [ProcessTask] public static string Concat2(this string a, string b) => a + b;
+        }
+
+        public static class Program
+        {
+            public static string[] Run(ProcessPool pool, string[] data) => pool.Map({|PG0108:"ab".Concat2|}, data);
+        }
+        """);
+
+    [Fact]
+    public Task PG0109_pool_method_taken_as_a_delegate() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data)
+            {
+                Func<Func<int, int>, IEnumerable<int>, int?, IProgress<PoolProgress>?, int[]> map = {|PG0109:pool.Map<int, int>|};
+                return map(Work.Square, data, null, null);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PG0110_hand_made_descriptor() => AnalyzerVerifier.VerifyAsync(Usings + """
+        using ParallelGen.Dispatch;
+
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data, int offset)
+            {
+                ProcessTask<int, int> task = {|PG0110:ProcessTask.Create<int, int>(1, "AddOffset", (x, _) => x + offset)|};
+                return pool.Map(task, data);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Harmless_spellings_of_a_task_are_routed_and_report_nothing() =>
+        AnalyzerVerifier.VerifyAsync(Usings + Tasks + CallShapeTests.HarmlessSpellings);
+
+    [Fact]
+    public Task PG0112_an_argument_a_direct_call_would_convert() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class More
+        {
+            [ProcessTask] public static int CountWords(List<string> words) => words.Count;
+            [ProcessTask] public static int Length(string text) => text.Length;
+            [ProcessTask] public static long Half(long x) => x / 2;
+        }
+
+        public static class Program
+        {
+            public static void Run(ProcessPool pool, int[] ints)
+            {
+                pool.Apply(Work.Add, 1, {|PG0112:2|});
+                pool.Apply(Work.Square, {|PG0112:null|});
+                pool.Apply(More.Length, {|PG0112:null|});
+                pool.Apply(More.CountWords, {|PG0112:["a", "b"]|});
+                pool.Map(More.Half, {|PG0112:ints|});
+            }
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0113_a_task_chosen_at_run_time() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class More
+        {
+            [ProcessTask] public static int Cube(int x) => x * x * x;
+        }
+
+        public static class Program
+        {
+            public static int[] Run(ProcessPool pool, int[] data, bool flag) => pool.Map({|PG0113:flag ? Work.Square : More.Cube|}, data);
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task PG0114_no_overload_of_the_task_fits() => AnalyzerVerifier.VerifyAsync(Usings + """
+        public static class Work
+        {
+            [ProcessTask] public static int Twice(int x) => 2 * x;
+            [ProcessTask] public static double Twice(double x) => 2 * x;
+        }
+
+        public static class Program
+        {
+            public static void Run(ProcessPool pool, string[] words) => pool.Map(Work.Twice, {|PG0114:words|});
+        }
+        """, ignoreCompilerErrors: true);
+
+    [Fact]
+    public Task A_derived_argument_for_a_base_parameter_is_routed() => AnalyzerVerifier.VerifyAsync(Usings + """
+        [MemoryPack.MemoryPackable] public partial class Animal { public string Name { get; set; } = ""; }
+        public sealed class Dog : Animal { }
+
+        public static class Work
+        {
+            [ProcessTask] public static string NameOf(Animal animal) => animal.Name;
+        }
+
+        public static class Program
+        {
+            public static void Run(ProcessPool pool, Dog dog, List<Dog> dogs)
+            {
+                pool.Apply(Work.NameOf, dog);
+                pool.Map(Work.NameOf, dogs);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PG0111_a_ProcessTaskCall_method_that_is_not_a_call_shape() => AnalyzerVerifier.VerifyAsync(Usings + Tasks + """
+        public static class MyPool
+        {
+            [ParallelGen.Dispatch.ProcessTaskCall] public static int[] Map(Func<int, int> task, int[] items) => throw new NotSupportedException();
+        }
+
+        public static class Program
+        {
+            public static int[] Run(int[] data) => {|PG0111:MyPool.Map(Work.Square, data)|};
         }
         """);
 }

@@ -9,7 +9,8 @@ namespace ParallelGen.Generators.Tests;
 internal static class TestCompilation
 {
     public static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Latest)
-        .WithFeatures([new("InterceptorsNamespaces", "ParallelGen.Generated")]);
+        .WithFeatures([new("InterceptorsNamespaces", "ParallelGen.Generated")])
+        .WithPreprocessorSymbols((string[])["NET", "NET10_0", .. Enumerable.Range(5, 6).Select(v => $"NET{v}_0_OR_GREATER")]); // as the SDK defines them
 
     /// <summary>The framework's assemblies plus ParallelGen and MemoryPack.</summary>
     public static readonly ImmutableArray<MetadataReference> References =
@@ -21,6 +22,20 @@ internal static class TestCompilation
         MetadataReference.CreateFromFile(typeof(ProcessPool).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(MemoryPack.MemoryPackSerializer).Assembly.Location),
     ];
+
+    /// <summary>
+    /// MemoryPack's own source generator, from the package the tests restore, so that diagnostics tests see what a user's
+    /// build sees: <c>[MemoryPackable]</c> types implemented, or MemoryPack's errors, next to ParallelGen's.
+    /// </summary>
+    public static readonly Lazy<Type> MemoryPackGenerator = new(() =>
+    {
+        Version version = typeof(MemoryPack.MemoryPackSerializer).Assembly.GetName().Version!;
+        string root = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string path = Path.Combine(root, "memorypack.generator", version.ToString(3), "analyzers", "dotnet", "cs", "MemoryPack.Generator.dll");
+        Assert.True(File.Exists(path), $"MemoryPack's generator was not found at {path}");
+        return System.Reflection.Assembly.LoadFrom(path).GetTypes().Single(t => t.Name == "MemoryPackGenerator" && typeof(IIncrementalGenerator).IsAssignableFrom(t));
+    });
 
     public static CSharpCompilation Create(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, string assemblyName = "Demo") =>
         Create([source], kind, assemblyName);

@@ -34,8 +34,10 @@ public sealed class GeneratedFailureTests(ITestOutputHelper output)
         WorkerCrashedException crash = Assert.Throws<WorkerCrashedException>(() => test.Pool.Apply(Work.KillSelf, 9));
 
         output.WriteLine($"{crash.Message} (detected after {watch.ElapsedMilliseconds} ms)");
+        // No timer is involved (no TaskTimeout; the start timeout is 60 s): the pool learns of the death from the pipe's end
+        // of file. How fast that is, is a figure for the benchmarks, not a bound for a test on a shared machine.
         Assert.Equal(9, crash.Signal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"crash detected after {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"crash detected after {watch.ElapsedMilliseconds} ms");
         Assert.False(Processes.IsAlive(crash.WorkerPid));
 
         int replacement = test.Pool.Apply(Work.WorkerPid);
@@ -56,7 +58,9 @@ public sealed class GeneratedFailureTests(ITestOutputHelper output)
         WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(async () => await test.Pool.ApplyAsync(Work.ExitWith, 3));
 
         output.WriteLine($"{crash.Message} (detected after {watch.ElapsedMilliseconds} ms)");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"exit detected after {watch.ElapsedMilliseconds} ms");
+        // No timer is involved (no TaskTimeout; the start timeout is 60 s): the pool learns of the death from the pipe's end
+        // of file. How fast that is, is a figure for the benchmarks, not a bound for a test on a shared machine.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"exit detected after {watch.ElapsedMilliseconds} ms");
         Assert.Equal(3, crash.ExitCode);
         Assert.Null(crash.Signal);
         Assert.NotEqual(crash.WorkerPid, test.Pool.Apply(Work.WorkerPid));

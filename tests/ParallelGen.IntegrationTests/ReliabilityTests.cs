@@ -228,7 +228,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
             }
 
             killed.Add(victim);
-            while (test.Pool.WorkerPids.Contains(victim) && detect.Elapsed < TimeSpan.FromSeconds(1))
+            while (test.Pool.WorkerPids.Contains(victim) && detect.Elapsed < TimeSpan.FromSeconds(10))
             {
                 await Task.Delay(1);
             }

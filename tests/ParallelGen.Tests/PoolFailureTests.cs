@@ -119,7 +119,7 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
         {
             if (File.Exists(pidFile))
             {
-                Platform.Linux.LibC.kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture), Platform.Linux.LibC.SIGKILL);
+                Processes.Kill(int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture));
                 File.Delete(pidFile);
             }
         }
@@ -163,13 +163,14 @@ public sealed class PoolFailureTests(ITestOutputHelper output)
     public async Task Retries_rerun_a_call_whose_worker_was_killed()
     {
         using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync(); // so that the call below is in a worker, not queued, when the workers are killed
         AsyncResult<int> slow = test.Pool.ApplyAsync(TestTasks.Sleep, 2_000);
         await Task.Delay(300);
 
         // Kill whichever worker holds the slow call: the one that is busy.
         foreach (int pid in test.Pool.WorkerPids)
         {
-            Platform.Linux.LibC.kill(pid, Platform.Linux.LibC.SIGKILL);
+            Processes.Kill(pid);
         }
 
         WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => slow.AsTask().WaitAsync(Deadline.Default));

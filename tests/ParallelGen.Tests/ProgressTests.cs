@@ -40,7 +40,7 @@ public sealed class ProgressTests
             // Deadlocked: disposing would wait on the same locks, so end the workers directly and fail.
             foreach (int pid in pids)
             {
-                Platform.Linux.LibC.kill(pid, Platform.Linux.LibC.SIGKILL);
+                Processes.Kill(pid);
             }
 
             Assert.Fail("The Map did not finish within 30 s: the progress handler and the pool deadlocked.");

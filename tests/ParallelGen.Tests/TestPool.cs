@@ -55,6 +55,20 @@ internal sealed class TestPool : IDisposable
 /// <summary>Helpers about OS processes.</summary>
 internal static class Processes
 {
+    /// <summary>Kills a process outright (SIGKILL on Linux), as a user or the OOM killer would; does nothing if it is gone.</summary>
+    public static void Kill(int pid)
+    {
+        try
+        {
+            using System.Diagnostics.Process process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
     public static bool IsAlive(int pid)
     {
         // A zombie still has a /proc entry; its state letter is Z.

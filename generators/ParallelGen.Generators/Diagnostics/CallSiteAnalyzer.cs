@@ -6,13 +6,16 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using ParallelGen.CallShapes;
 using ParallelGen.Generators.Parsing;
 
 namespace ParallelGen.Generators.Diagnostics;
 
 /// <summary>
 /// Reports calls to the pool (and every other <c>[ProcessTaskCall]</c> method) that pass something other than a
-/// static <c>[ProcessTask]</c> method, or arguments that do not fit the task (PG0100–PG0199).
+/// static <c>[ProcessTask]</c> method, or arguments that do not fit the task (PG0100–PG0199). A call that binds is judged
+/// by <see cref="CallSiteRules"/>, the predicate the generator intercepts by; one that does not bind by
+/// <see cref="UnboundCallAnalysis"/>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
@@ -28,6 +31,13 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.WrongArgumentCount,
         DiagnosticDescriptors.WrongArgumentType,
         DiagnosticDescriptors.TaskWithoutGenerator,
+        DiagnosticDescriptors.ExtensionReceiverPassed,
+        DiagnosticDescriptors.CallShapeAsDelegate,
+        DiagnosticDescriptors.HandMadeDescriptor,
+        DiagnosticDescriptors.CallNotRouted,
+        DiagnosticDescriptors.ArgumentNeedsType,
+        DiagnosticDescriptors.TaskNotOneMethod,
+        DiagnosticDescriptors.NoOverloadFits,
     ];
 
     /// <inheritdoc/>
@@ -36,174 +46,66 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
         context.RegisterOperationAction(AnalyzeInvocation, OperationKind.Invocation);
-        context.RegisterSyntaxNodeAction(AnalyzeUnresolved, SyntaxKind.InvocationExpression);
+        context.RegisterOperationAction(AnalyzeMethodReference, OperationKind.MethodReference);
+        context.RegisterSyntaxNodeAction(UnboundCallAnalysis.Analyze, SyntaxKind.InvocationExpression);
     }
 
-    /// <summary>A call that bound: check what was passed as the task.</summary>
+    /// <summary>A call that bound: report whatever keeps <see cref="CallSiteRules"/> from routing it (the generator routes the rest).</summary>
     private static void AnalyzeInvocation(OperationAnalysisContext context)
     {
         IInvocationOperation invocation = (IInvocationOperation)context.Operation;
-        if (!invocation.TargetMethod.OriginalDefinition.HasAttribute(KnownNames.ProcessTaskCallAttribute))
+        if (IsDescriptorFactory(invocation.TargetMethod))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandMadeDescriptor, invocation.Syntax.GetLocation(), DescriptorFactoryName(invocation.TargetMethod)));
+            return;
+        }
+
+        if (CallSiteRules.Check(invocation, context.CancellationToken) is not { } verdict)
         {
             return;
         }
 
-        IArgumentOperation? argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
-        if (argument is null)
+        Location location = verdict.Where.GetLocation();
+        string name = verdict.Task?.ToDisplayString(KnownNames.Readable) ?? "";
+        Diagnostic? diagnostic = verdict.Problem switch
         {
-            return;
-        }
-
-        IOperation value = argument.Value;
-        while (value is IConversionOperation conversion)
+            CallProblem.Lambda => Diagnostic.Create(DiagnosticDescriptors.LambdaPassed, location),
+            CallProblem.LocalFunction => Diagnostic.Create(DiagnosticDescriptors.LocalFunctionPassed, location, verdict.Task!.Name),
+            CallProblem.InstanceMethod => Diagnostic.Create(DiagnosticDescriptors.InstanceMethodPassed, location, name),
+            CallProblem.NotATask => Diagnostic.Create(DiagnosticDescriptors.NotAProcessTask, location, name),
+            CallProblem.DelegateValue => Diagnostic.Create(DiagnosticDescriptors.DelegateValuePassed, location),
+            CallProblem.NotOneMethod => Diagnostic.Create(DiagnosticDescriptors.TaskNotOneMethod, location, verdict.Where.ToString()),
+            CallProblem.TaskWithoutGenerator => Diagnostic.Create(DiagnosticDescriptors.TaskWithoutGenerator, location, name, verdict.Task!.ContainingAssembly.Name),
+            CallProblem.ExtensionReceiver => Diagnostic.Create(DiagnosticDescriptors.ExtensionReceiverPassed, location, name, verdict.Task!.ContainingType.Name + "." + verdict.Task.Name),
+            CallProblem.NotInterceptable => Diagnostic.Create(
+                DiagnosticDescriptors.CallNotRouted, invocation.Syntax.GetLocation(), verdict.Target.ContainingType.Name + "." + verdict.Target.Name, "the compiler cannot intercept a call written this way"),
+            CallProblem.UnknownShape => Diagnostic.Create(
+                DiagnosticDescriptors.CallNotRouted, invocation.Syntax.GetLocation(), verdict.Target.ContainingType.Name + "." + verdict.Target.Name, "it is marked [ProcessTaskCall] but is not one of ParallelGen's own call shapes"),
+            _ => null, // None is routed; InvalidTask is reported at the task's declaration.
+        };
+        if (diagnostic is not null)
         {
-            value = conversion.Operand;
-        }
-
-        Location location = argument.Syntax.GetLocation();
-        if (value is not IDelegateCreationOperation creation)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DelegateValuePassed, location));
-            return;
-        }
-
-        switch (creation.Target)
-        {
-            case IAnonymousFunctionOperation:
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LambdaPassed, location));
-                break;
-            case IMethodReferenceOperation { Method: { } method }:
-                ReportMethodProblem(context, method, location);
-                break;
-            default:
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DelegateValuePassed, location));
-                break;
+            context.ReportDiagnostic(diagnostic);
         }
     }
 
-    private static void ReportMethodProblem(OperationAnalysisContext context, IMethodSymbol method, Location location)
+    /// <summary>A call-shape method or a descriptor factory named without being called: <c>var map = pool.Map&lt;int, int&gt;;</c>.</summary>
+    private static void AnalyzeMethodReference(OperationAnalysisContext context)
     {
-        string name = method.ToDisplayString(KnownNames.Readable);
-        if (method.MethodKind == MethodKind.LocalFunction)
+        IMethodReferenceOperation reference = (IMethodReferenceOperation)context.Operation;
+        Location location = reference.Syntax.GetLocation();
+        if (IsDescriptorFactory(reference.Method))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LocalFunctionPassed, location, method.Name));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandMadeDescriptor, location, DescriptorFactoryName(reference.Method)));
         }
-        else if (!method.IsStatic)
+        else if (CallSiteRules.ShapeOf(reference.Method) is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InstanceMethodPassed, location, name));
-        }
-        else if (!method.HasAttribute(KnownNames.ProcessTaskAttribute))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAProcessTask, location, name));
-        }
-        else if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, context.Compilation.Assembly)
-            && method.ContainingAssembly.GetTypeByMetadataName(TaskNaming.Descriptor(method).MetadataName) is null)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TaskWithoutGenerator, location, name, method.ContainingAssembly.Name));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallShapeAsDelegate, location, reference.Method.ContainingType.Name + "." + reference.Method.Name));
         }
     }
 
-    /// <summary>A call that did not bind although a <c>[ProcessTask]</c> was passed: say what does not fit the task.</summary>
-    private static void AnalyzeUnresolved(SyntaxNodeAnalysisContext context)
-    {
-        InvocationExpressionSyntax invocation = (InvocationExpressionSyntax)context.Node;
-        if (invocation.ArgumentList.Arguments.Count == 0)
-        {
-            return;
-        }
+    private static bool IsDescriptorFactory(IMethodSymbol method) =>
+        method.Name is "Create" or "CreateAsync" && method.ContainingType?.ToDisplayString() == KnownNames.ProcessTaskType;
 
-        SymbolInfo info = context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken);
-        if (info.Symbol is not null)
-        {
-            return;
-        }
-
-        IMethodSymbol[] candidates = [.. info.CandidateSymbols.OfType<IMethodSymbol>().Where(m => m.OriginalDefinition.HasAttribute(KnownNames.ProcessTaskCallAttribute))];
-        if (candidates.Length == 0 || Task(context, invocation.ArgumentList.Arguments[0].Expression) is not { } task)
-        {
-            return;
-        }
-
-        IParameterSymbol[] parameters = [.. task.Parameters.Where(p => !p.Type.IsCancellationToken())];
-        bool itemsStyle = candidates.Any(m => m.Parameters.Any(p => p.Name == "items"));
-        string method = candidates[0].Name;
-        if (itemsStyle)
-        {
-            CheckItems(context, invocation, task, parameters, method);
-        }
-        else
-        {
-            ArgumentSyntax[] given = [.. invocation.ArgumentList.Arguments.Skip(1).Where(a => a.NameColon is null || a.NameColon.Name.Identifier.ValueText.StartsWith("arg", System.StringComparison.Ordinal))];
-            ITypeSymbol?[] types = [.. given.Select(a => context.SemanticModel.GetTypeInfo(a.Expression, context.CancellationToken).Type)];
-            Check(context, invocation.ArgumentList.GetLocation(), given.Select(a => a.GetLocation()).ToArray(), task, parameters, types, $"this {method} call");
-        }
-    }
-
-    private static void CheckItems(SyntaxNodeAnalysisContext context, InvocationExpressionSyntax invocation, IMethodSymbol task, IParameterSymbol[] parameters, string method)
-    {
-        if (invocation.ArgumentList.Arguments.Count < 2 || ElementType(context.SemanticModel.GetTypeInfo(invocation.ArgumentList.Arguments[1].Expression, context.CancellationToken).Type) is not { } element)
-        {
-            return;
-        }
-
-        Location location = invocation.ArgumentList.Arguments[1].GetLocation();
-        bool tuples = method.StartsWith("Starmap", System.StringComparison.Ordinal);
-        ITypeSymbol?[] types = tuples && element is INamedTypeSymbol { IsTupleType: true } tuple
-            ? [.. tuple.TupleElements.Select(e => e.Type)]
-            : [element];
-        Location[] locations = [.. types.Select(_ => location)];
-        Check(context, location, locations, task, parameters, types, tuples ? $"each item of this {method} call" : $"{method}, one per item,");
-    }
-
-    private static void Check(SyntaxNodeAnalysisContext context, Location countLocation, Location[] locations, IMethodSymbol task, IParameterSymbol[] parameters, ITypeSymbol?[] types, string given)
-    {
-        string name = task.ToDisplayString(KnownNames.Readable);
-        if (types.Length != parameters.Length)
-        {
-            string list = parameters.Length == 0 ? "none" : string.Join(", ", parameters.Select(p => $"{p.Type.ToDisplayString(KnownNames.Readable)} {p.Name}"));
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WrongArgumentCount, countLocation, name, parameters.Length, list, given, types.Length));
-            return;
-        }
-
-        for (int i = 0; i < types.Length; i++)
-        {
-            if (types[i] is { } type && type.TypeKind != TypeKind.Error && !context.Compilation.ClassifyConversion(type, parameters[i].Type).IsImplicit)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.WrongArgumentType,
-                    locations[i],
-                    i + 1,
-                    name,
-                    parameters[i].Type.ToDisplayString(KnownNames.Readable),
-                    type.ToDisplayString(KnownNames.Readable)));
-                return;
-            }
-        }
-    }
-
-    private static IMethodSymbol? Task(SyntaxNodeAnalysisContext context, ExpressionSyntax expression)
-    {
-        SymbolInfo info = context.SemanticModel.GetSymbolInfo(expression, context.CancellationToken);
-        IEnumerable<ISymbol> symbols = info.Symbol is { } symbol ? [symbol] : info.CandidateSymbols;
-        IMethodSymbol[] tasks = [.. symbols.OfType<IMethodSymbol>().Where(m => m.HasAttribute(KnownNames.ProcessTaskAttribute))];
-        return tasks.Length == 1 ? tasks[0] : null;
-    }
-
-    private static ITypeSymbol? ElementType(ITypeSymbol? type)
-    {
-        if (type is null)
-        {
-            return null;
-        }
-
-        if (type is IArrayTypeSymbol array)
-        {
-            return array.ElementType;
-        }
-
-        INamedTypeSymbol? enumerable = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Collections_Generic_IEnumerable_T } self
-            ? self
-            : type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T);
-        return enumerable?.TypeArguments[0];
-    }
+    private static string DescriptorFactoryName(IMethodSymbol method) => "ProcessTask." + method.Name;
 }

@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotSerializable = Error(
         "PG0005", "A [ProcessTask] type cannot cross a process boundary",
-        "'{0}' uses '{2}', but '{1}' cannot be serialized by MemoryPack. Use primitives, strings, arrays, collections, tuples, enums, unmanaged structs, [MemoryPackable] types or ParallelGen's shared objects.");
+        "'{0}' uses '{2}', which cannot cross a process boundary: '{1}' at {3} cannot be serialized, because {4}. Use primitives, strings, arrays, collections, tuples, enums, unmanaged structs, [MemoryPackable] types or ParallelGen's shared objects.");
 
     public static readonly DiagnosticDescriptor TaskNotAccessible = Error(
         "PG0006", "A [ProcessTask] method must be public or internal",
@@ -46,6 +46,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NegativeRetries = Error(
         "PG0009", "MaxRetries cannot be negative",
         "'{0}' has MaxRetries = {1}; use 0 (the default) for no retries, or a positive count for an idempotent task.");
+
+    public static readonly DiagnosticDescriptor AsyncVoidTask = Error(
+        "PG0010", "A [ProcessTask] method cannot be async void",
+        "'{0}' is async void: the worker could not wait for it, so the call would report success at once and a later exception would kill the worker. Return Task (or Task<T>) instead.");
 
     public static readonly DiagnosticDescriptor LambdaPassed = Error(
         "PG0100", "Pass a [ProcessTask] method, not a lambda",
@@ -78,6 +82,34 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TaskWithoutGenerator = Error(
         "PG0107", "The task's assembly was built without the ParallelGen generator",
         "'{0}' is declared in assembly '{1}', which has no generated descriptor for it. Reference the ParallelGen package from that project too.");
+
+    public static readonly DiagnosticDescriptor ExtensionReceiverPassed = Error(
+        "PG0108", "Pass the extension method by its type, not through a receiver",
+        "'{0}' is passed as an extension method of a value, so that value would travel with it as a hidden first argument. Pass it by its type ({1}) and give that value as an argument.");
+
+    public static readonly DiagnosticDescriptor CallShapeAsDelegate = Error(
+        "PG0109", "Call the ParallelGen method directly, not through a delegate",
+        "'{0}' is taken as a delegate; the generator routes only direct calls such as pool.Map(Work.Square, data) to the workers. Call it directly.");
+
+    public static readonly DiagnosticDescriptor HandMadeDescriptor = Error(
+        "PG0110", "ProcessTask descriptors are made by the generator only",
+        "'{0}' is for generated code: a hand-made descriptor has no entry in the workers' dispatch table, so every call with it would fail. Mark the method [ProcessTask] and pass it by name.");
+
+    public static readonly DiagnosticDescriptor CallNotRouted = Error(
+        "PG0111", "The generator cannot route this call",
+        "This call to '{0}' cannot be routed to a worker process ({1}). Write it as a plain call statement or expression, such as pool.Map(Work.Square, data).");
+
+    public static readonly DiagnosticDescriptor ArgumentNeedsType = Error(
+        "PG0112", "Give the argument the task's parameter type",
+        "Argument {0} of '{1}' must be '{2}', but {3} is given; the pool takes the task's types from the arguments, so the conversion a direct call would make cannot happen. Write {4}.");
+
+    public static readonly DiagnosticDescriptor TaskNotOneMethod = Error(
+        "PG0113", "Name one [ProcessTask] method at the call",
+        "The task must be one [ProcessTask] method named at the call; '{0}' chooses between methods at run time, which cannot be checked or routed. Call the pool once per method (for example in an if/else).");
+
+    public static readonly DiagnosticDescriptor NoOverloadFits = Error(
+        "PG0114", "No overload of the task takes these arguments",
+        "No overload of '{0}' takes {1}: {2}. Pass arguments that fit one overload exactly.");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -21,6 +21,7 @@ public sealed class TaskDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TooManyParameters,
         DiagnosticDescriptors.MisplacedCancellationToken,
         DiagnosticDescriptors.NegativeRetries,
+        DiagnosticDescriptors.AsyncVoidTask,
     ];
 
     /// <inheritdoc/>
@@ -56,6 +57,7 @@ public sealed class TaskDeclarationAnalyzer : DiagnosticAnalyzer
         TaskRule.NotAccessible => DiagnosticDescriptors.TaskNotAccessible,
         TaskRule.TooManyParameters => DiagnosticDescriptors.TooManyParameters,
         TaskRule.NegativeRetries => DiagnosticDescriptors.NegativeRetries,
+        TaskRule.AsyncVoid => DiagnosticDescriptors.AsyncVoidTask,
         _ => DiagnosticDescriptors.MisplacedCancellationToken,
     };
 }

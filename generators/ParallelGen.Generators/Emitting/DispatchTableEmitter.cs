@@ -133,13 +133,16 @@ internal static class DispatchTableEmitter
         {
             foreach (FormatterRegistration formatter in formatters)
             {
-                writer.Line(formatter.Formatter.Length == 0
-                    ? $"global::MemoryPack.MemoryPackFormatterProvider.Register<{formatter.Type}>();"
-                    : $"Register(new {formatter.Formatter}());");
+                writer.Line(formatter switch
+                {
+                    { Formatter.Length: 0 } => $"global::MemoryPack.MemoryPackFormatterProvider.Register<{formatter.Type}>();",
+                    { Replaces: true } => $"global::MemoryPack.MemoryPackFormatterProvider.Register(new {formatter.Formatter}()); // MemoryPack's own is wrong for this type",
+                    _ => $"Register(new {formatter.Formatter}());",
+                });
             }
         }
 
-        if (formatters.All(f => f.Formatter.Length == 0))
+        if (formatters.All(f => f.Formatter.Length == 0 || f.Replaces))
         {
             return;
         }

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
+using ParallelGen.CallShapes;
 using ParallelGen.Generators.Model;
 
 namespace ParallelGen.Generators.Emitting;
@@ -14,11 +14,13 @@ internal static class InterceptorEmitter
 {
     public const string HintName = "ParallelGen.Interceptors.g.cs";
 
-    private static readonly Regex s_argName = new("^arg[0-9]+$", RegexOptions.CultureInvariant);
-
     public static string Emit(IReadOnlyList<CallSiteModel> calls)
     {
-        SourceWriter writer = new SourceWriter().FileHeader();
+        // An interceptor passes values through unchanged between the call site's types and the task descriptor's, which
+        // differ at most in nullable annotations: the project, the task's file and the call's file may each have their
+        // own nullable context. Annotations stay on so the signatures match the calls; flow analysis is off, because the
+        // compiler already checks each call where the user wrote it.
+        SourceWriter writer = new SourceWriter().FileHeader("#nullable enable annotations");
         using (writer.Block("namespace System.Runtime.CompilerServices"))
         {
             writer.Line($$"""
@@ -92,8 +94,8 @@ internal static class InterceptorEmitter
     {
         yield return target.Task.QualifiedFieldName;
         ParameterModel[] rest = [.. target.Parameters.Skip(1)];
-        string[] packed = [.. rest.Where(p => s_argName.IsMatch(p.Name)).Select(p => p.Name)];
-        if (!rest.Any(p => p.Name == "items"))
+        string[] packed = [.. rest.Where(p => CallShapeTable.IsArgumentParameter(p.Name)).Select(p => Identifier(p.Name))];
+        if (target.Style == ArgumentStyle.Arguments)
         {
             yield return packed.Length switch
             {
@@ -103,7 +105,7 @@ internal static class InterceptorEmitter
             };
         }
 
-        foreach (ParameterModel parameter in rest.Where(p => !s_argName.IsMatch(p.Name)))
+        foreach (ParameterModel parameter in rest.Where(p => !CallShapeTable.IsArgumentParameter(p.Name)))
         {
             yield return $"{parameter.Name}: {Identifier(parameter.Name)}";
         }

@@ -11,6 +11,7 @@ internal sealed record CallSiteModel(InterceptorTarget Target, InterceptLocation
 /// <param name="ContainingType">The type that declares the method, fully qualified.</param>
 /// <param name="MethodName">E.g. <c>Map</c>.</param>
 /// <param name="IsStatic">Whether the method is static (no receiver parameter).</param>
+/// <param name="Style">How the call gives the task's arguments, from the call-shape table.</param>
 /// <param name="ReturnType">The constructed return type, or <c>void</c>.</param>
 /// <param name="Parameters">The constructed parameters; the first is the task.</param>
 /// <param name="Task">The task's descriptor.</param>
@@ -19,6 +20,7 @@ internal sealed record InterceptorTarget(
     string ContainingType,
     string MethodName,
     bool IsStatic,
+    ParallelGen.CallShapes.ArgumentStyle Style,
     string ReturnType,
     EquatableArray<ParameterModel> Parameters,
     DescriptorRef Task,

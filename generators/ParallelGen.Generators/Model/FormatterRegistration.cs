@@ -4,4 +4,5 @@ namespace ParallelGen.Generators.Model;
 /// <remarks>Holds no symbols or syntax.</remarks>
 /// <param name="Type">The serialized type, fully qualified.</param>
 /// <param name="Formatter">The formatter to construct, fully qualified; empty for a <c>[MemoryPackable]</c> type, which registers itself.</param>
-internal sealed record FormatterRegistration(string Type, string Formatter);
+/// <param name="Replaces">Whether it replaces the formatter MemoryPack registers itself (which is wrong for this type).</param>
+internal sealed record FormatterRegistration(string Type, string Formatter, bool Replaces = false);

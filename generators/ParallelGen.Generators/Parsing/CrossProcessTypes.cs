@@ -5,176 +5,210 @@ using ParallelGen.Generators.Model;
 
 namespace ParallelGen.Generators.Parsing;
 
+/// <summary>Why a type cannot cross a process boundary: the innermost type at fault, where it sits, and why.</summary>
+/// <param name="Type">The type that cannot be serialized.</param>
+/// <param name="Path">Where it sits in the type walked, e.g. <c>Order.Lines[].Customer</c>.</param>
+/// <param name="Reason">Why, for the diagnostic.</param>
+internal sealed record TypeProblem(ITypeSymbol Type, string Path, string Reason);
+
 /// <summary>
 /// Decides whether a type can cross a process boundary, and lists the MemoryPack formatters it needs. One walk serves
-/// both the "cannot cross" diagnostic and the formatter registration that Native AOT needs.
+/// both the "cannot cross" diagnostic and the formatter registration that Native AOT needs. It goes all the way down:
+/// into array elements, the type arguments of collections and tuples, and the members MemoryPack serializes of every
+/// <c>[MemoryPackable]</c> type, closed generics included (MemoryPack's own attributes and rules decide which members).
 /// </summary>
 internal static class CrossProcessTypes
 {
-    private const string Formatters = "global::MemoryPack.Formatters.";
-
-    // Types MemoryPack registers itself at start-up (its well-known list).
-    private static readonly HashSet<string> s_wellKnown =
-    [
-        "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Text.Rune", "System.DateOnly", "System.TimeOnly",
-        "System.Half", "System.Int128", "System.UInt128", "System.Numerics.Complex", "System.Numerics.Plane",
-        "System.Numerics.Quaternion", "System.Numerics.Matrix3x2", "System.Numerics.Matrix4x4", "System.Numerics.Vector2",
-        "System.Numerics.Vector3", "System.Numerics.Vector4", "System.Version", "System.Uri", "System.Numerics.BigInteger",
-        "System.Text.StringBuilder", "System.Collections.BitArray",
-    ];
-
-    // Generic collections MemoryPack has formatters for, by the definition's metadata name.
-    private static readonly Dictionary<string, string> s_collections = new()
-    {
-        ["System.Collections.Generic.List`1"] = "ListFormatter",
-        ["System.Collections.Generic.Dictionary`2"] = "DictionaryFormatter",
-        ["System.Collections.Generic.HashSet`1"] = "HashSetFormatter",
-        ["System.Collections.Generic.Queue`1"] = "QueueFormatter",
-        ["System.Collections.Generic.Stack`1"] = "StackFormatter",
-        ["System.Collections.Generic.LinkedList`1"] = "LinkedListFormatter",
-        ["System.Collections.Generic.SortedSet`1"] = "SortedSetFormatter",
-        ["System.Collections.Generic.SortedDictionary`2"] = "SortedDictionaryFormatter",
-        ["System.Collections.Generic.IEnumerable`1"] = "InterfaceEnumerableFormatter",
-        ["System.Collections.Generic.ICollection`1"] = "InterfaceCollectionFormatter",
-        ["System.Collections.Generic.IReadOnlyCollection`1"] = "InterfaceReadOnlyCollectionFormatter",
-        ["System.Collections.Generic.IList`1"] = "InterfaceListFormatter",
-        ["System.Collections.Generic.IReadOnlyList`1"] = "InterfaceReadOnlyListFormatter",
-        ["System.Collections.Generic.IDictionary`2"] = "InterfaceDictionaryFormatter",
-        ["System.Collections.Generic.IReadOnlyDictionary`2"] = "InterfaceReadOnlyDictionaryFormatter",
-        ["System.Collections.Generic.ISet`1"] = "InterfaceSetFormatter",
-        ["System.Collections.Generic.KeyValuePair`2"] = "KeyValuePairFormatter",
-        ["System.Tuple`1"] = "TupleFormatter", ["System.Tuple`2"] = "TupleFormatter", ["System.Tuple`3"] = "TupleFormatter",
-        ["System.Tuple`4"] = "TupleFormatter", ["System.Tuple`5"] = "TupleFormatter", ["System.Tuple`6"] = "TupleFormatter",
-        ["System.Tuple`7"] = "TupleFormatter",
-    };
+    private const string Formatters = MemoryPackTypes.FormatterNamespace;
 
     /// <summary>
     /// Walks <paramref name="type"/> and everything it is made of. Returns <see langword="null"/> when it can cross,
-    /// otherwise the innermost type that cannot. Adds the formatters to register to <paramref name="registrations"/>.
+    /// otherwise the innermost problem. Adds the formatters to register to <paramref name="registrations"/>.
     /// </summary>
-    public static ITypeSymbol? Walk(ITypeSymbol type, ICollection<FormatterRegistration>? registrations)
+    public static TypeProblem? Walk(ITypeSymbol type, ICollection<FormatterRegistration>? registrations) =>
+        new Walker(registrations).Walk(type, Display(type));
+
+    private sealed class Walker(ICollection<FormatterRegistration>? registrations)
     {
-        switch (type)
-        {
-            case IErrorTypeSymbol:
-                return null; // The compiler reports it.
-            case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IDynamicTypeSymbol or ITypeParameterSymbol:
-                return type;
-            case IArrayTypeSymbol array:
-                return WalkArray(array, registrations);
-            case INamedTypeSymbol named:
-                return WalkNamed(named, registrations);
-            default:
-                return type;
-        }
-    }
+        // Types being walked or already walked: a recursive [MemoryPackable] type (a tree node) is walked once.
+        private readonly HashSet<ITypeSymbol> _seen = new(SymbolEqualityComparer.IncludeNullability);
 
-    private static ITypeSymbol? WalkArray(IArrayTypeSymbol array, ICollection<FormatterRegistration>? registrations)
-    {
-        if (!array.IsSZArray)
+        public TypeProblem? Walk(ITypeSymbol type, string path)
         {
-            return array;
-        }
-
-        if (Walk(array.ElementType, registrations) is { } bad)
-        {
-            return bad;
+            switch (type)
+            {
+                case IErrorTypeSymbol:
+                    return null; // The compiler reports it.
+                case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
+                    return new TypeProblem(type, path, "a pointer cannot leave this process");
+                case IDynamicTypeSymbol:
+                    return new TypeProblem(type, path, "a dynamic value has no type MemoryPack could write");
+                case ITypeParameterSymbol:
+                    return new TypeProblem(type, path, "its type is not known until run time");
+                case IArrayTypeSymbol array:
+                    return WalkArray(array, path);
+                case INamedTypeSymbol named:
+                    return WalkNamed(named, path);
+                default:
+                    return new TypeProblem(type, path, "MemoryPack has no formatter for it");
+            }
         }
 
-        if (!IsPrimitive(array.ElementType))
+        private TypeProblem? WalkArray(IArrayTypeSymbol array, string path)
         {
-            string element = Name(array.ElementType);
-            string formatter = array.ElementType.IsUnmanagedType ? "DangerousUnmanagedArrayFormatter" : "ArrayFormatter";
-            registrations?.Add(new FormatterRegistration(Name(array), $"{Formatters}{formatter}<{element}>"));
-        }
+            string? multi = null;
+            if (!array.IsSZArray && !MemoryPackTypes.MultiDimensionalArrays.TryGetValue(array.Rank, out multi))
+            {
+                return new TypeProblem(array, path, "MemoryPack serializes arrays of at most 4 dimensions");
+            }
 
-        return null;
-    }
+            if (Walk(array.ElementType, path + "[]") is { } bad)
+            {
+                return bad;
+            }
 
-    private static ITypeSymbol? WalkNamed(INamedTypeSymbol type, ICollection<FormatterRegistration>? registrations)
-    {
-        if (type.IsRefLikeType || type.TypeKind is TypeKind.Delegate or TypeKind.Error)
-        {
-            return type;
-        }
+            if (multi is not null)
+            {
+                Register(array, $"{Formatters}{multi}<{Name(array.ElementType)}>");
+            }
+            else if (!IsPrimitive(array.ElementType))
+            {
+                string formatter = array.ElementType.IsUnmanagedType ? "DangerousUnmanagedArrayFormatter" : "ArrayFormatter";
+                Register(array, $"{Formatters}{formatter}<{Name(array.ElementType)}>");
+            }
 
-        if (IsPrimitive(type) || s_wellKnown.Contains(type.OriginalDefinition.ToDisplayString()))
-        {
             return null;
         }
 
-        if (CrossProcessFormatter(type) is { } crossProcess)
+        private TypeProblem? WalkNamed(INamedTypeSymbol type, string path)
         {
-            // A queue, lock or shared array: only its handle crosses; its item type must cross too.
-            foreach (ITypeSymbol argument in type.TypeArguments)
+            if (type.IsRefLikeType)
             {
-                if (Walk(argument, registrations) is { } bad)
+                return new TypeProblem(type, path, "a stack-only type cannot leave this process");
+            }
+
+            if (type.TypeKind == TypeKind.Delegate || type.SpecialType is SpecialType.System_Delegate or SpecialType.System_MulticastDelegate)
+            {
+                return new TypeProblem(type, path, "a delegate is code in this process, not data");
+            }
+
+            if (type.SpecialType is SpecialType.System_Object or SpecialType.System_Array)
+            {
+                return new TypeProblem(type, path, "an object of unknown type cannot be deserialized; use a concrete type or a [MemoryPackUnion]");
+            }
+
+            string definition = MetadataName(type.OriginalDefinition);
+            if (IsPrimitive(type))
+            {
+                return null;
+            }
+
+            if (MemoryPackTypes.Rejected.TryGetValue(definition, out string? rejected))
+            {
+                return new TypeProblem(type, path, rejected);
+            }
+
+            if (MemoryPackTypes.NonGeneric.Contains(definition))
+            {
+                if (MemoryPackTypes.Replaced.TryGetValue(definition, out string? replacement))
+                {
+                    registrations?.Add(new FormatterRegistration(Name(type), replacement, Replaces: true));
+                }
+
+                return null;
+            }
+
+            if (CrossProcessFormatter(type) is { } crossProcess)
+            {
+                // A queue, lock or shared array: only its handle crosses; its item type must cross too.
+                if (WalkArguments(type, path) is { } bad)
                 {
                     return bad;
                 }
+
+                Register(type, crossProcess);
+                return null;
             }
 
-            registrations?.Add(new FormatterRegistration(Name(type), crossProcess));
-            return null;
-        }
-
-        if (type.HasAttribute(KnownNames.MemoryPackableAttribute))
-        {
-            registrations?.Add(new FormatterRegistration(Name(type), ""));
-            return null;
-        }
-
-        if (type.TypeKind == TypeKind.Enum)
-        {
-            registrations?.Add(Unmanaged(type));
-            return null;
-        }
-
-        string definition = MetadataName(type.OriginalDefinition);
-        bool isTupleOrNullable = definition.StartsWith("System.ValueTuple`", System.StringComparison.Ordinal) || definition == "System.Nullable`1";
-        if (isTupleOrNullable || s_collections.ContainsKey(definition))
-        {
-            foreach (ITypeSymbol argument in type.TypeArguments)
+            if (type.HasAttribute(KnownNames.MemoryPackableAttribute) || type.HasAttribute(KnownNames.MemoryPackUnionAttribute))
             {
-                if (Walk(argument, registrations) is { } bad)
-                {
-                    return bad;
-                }
+                return _seen.Add(type) ? MemoryPackableRules.Walk(type, path, Walk, RegisterPackable) : null;
             }
 
-            if (type.IsUnmanagedType)
+            if (type.TypeKind == TypeKind.Enum)
             {
-                // MemoryPack copies unmanaged values as raw memory, tuples and key/value pairs included.
                 registrations?.Add(Unmanaged(type));
+                return null;
             }
-            else
+
+            if (MemoryPackTypes.Generic.TryGetValue(definition, out string? formatter))
             {
-                string formatter = definition switch
+                if (WalkArguments(type, path) is { } bad)
                 {
-                    "System.Nullable`1" => "NullableFormatter",
-                    _ when isTupleOrNullable => "ValueTupleFormatter",
-                    _ => s_collections[definition],
-                };
-                string arguments = string.Join(", ", type.TypeArguments.Select(Name));
-                registrations?.Add(new FormatterRegistration(Name(type), $"{Formatters}{formatter}<{arguments}>"));
+                    return bad;
+                }
+
+                // MemoryPack copies unmanaged values as raw memory, tuples and key/value pairs included.
+                registrations?.Add(type.IsUnmanagedType && type.IsValueType
+                    ? Unmanaged(type)
+                    : new FormatterRegistration(Name(type), $"{Formatters}{formatter}<{string.Join(", ", type.TypeArguments.Select(Name))}>"));
+                return null;
+            }
+
+            if (type.TypeKind == TypeKind.Struct && type.IsUnmanagedType)
+            {
+                registrations?.Add(Unmanaged(type));
+                return null;
+            }
+
+            string reason = (type.DeclaringSyntaxReferences.IsEmpty, type.TypeKind == TypeKind.Interface || type.IsAbstract) switch
+            {
+                (true, _) => "MemoryPack has no formatter for it",
+                (false, true) => "an interface or abstract type needs [MemoryPackable] and [MemoryPackUnion] attributes that name its implementations",
+                (false, false) => "it is not [MemoryPackable] (add [MemoryPackable] and make it partial)",
+            };
+            return new TypeProblem(type, path, reason);
+        }
+
+        /// <summary>Registers a <c>[MemoryPackable]</c> type, which has its formatter generated by MemoryPack.</summary>
+        public void RegisterPackable(INamedTypeSymbol type) => registrations?.Add(new FormatterRegistration(Name(type), ""));
+
+        private TypeProblem? WalkArguments(INamedTypeSymbol type, string path)
+        {
+            bool isTuple = type.IsTupleType || MetadataName(type.OriginalDefinition).StartsWith("System.Tuple`", System.StringComparison.Ordinal);
+            for (int i = 0; i < type.TypeArguments.Length; i++)
+            {
+                string step = type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ""
+                    : isTuple ? $".Item{i + 1}"
+                    : type.TypeArguments.Length == 1 ? "[]"
+                    : type.OriginalDefinition.TypeParameters[i].Name switch
+                    {
+                        "TKey" => "[key]",
+                        "TValue" => "[value]",
+                        "TElement" => "[]",
+                        "TPriority" => "[priority]",
+                        var other => $"<{other}>",
+                    };
+                if (Walk(type.TypeArguments[i], path + step) is { } bad)
+                {
+                    return bad;
+                }
             }
 
             return null;
         }
 
-        if (type.TypeKind == TypeKind.Struct && type.IsUnmanagedType && !type.IsGenericType)
-        {
-            registrations?.Add(Unmanaged(type));
-            return null;
-        }
-
-        return type;
+        private void Register(ITypeSymbol type, string formatter) => registrations?.Add(new FormatterRegistration(Name(type), formatter));
     }
+
+    /// <summary>Gets a short readable name for the start of a path, e.g. <c>Order</c> or <c>List&lt;Order&gt;</c>.</summary>
+    public static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
     private static FormatterRegistration Unmanaged(ITypeSymbol type) =>
         new(Name(type), $"{Formatters}DangerousUnmanagedFormatter<{Name(type)}>");
 
-    private static string? CrossProcessFormatter(INamedTypeSymbol type)
+    /// <summary>Gets the formatter of a ParallelGen shared object (a queue, lock, shared array), or null for other types.</summary>
+    public static string? CrossProcessFormatter(INamedTypeSymbol type)
     {
         AttributeData? attribute = type.OriginalDefinition.GetAttributes().FirstOrDefault(a => a.Is(KnownNames.CrossProcessTypeAttribute));
         if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol formatter)
@@ -203,7 +237,7 @@ internal static class CrossProcessTypes
     private static string Name(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
     private static string MetadataName(INamedTypeSymbol definition) =>
-        definition.ContainingNamespace.IsGlobalNamespace
+        definition.ContainingNamespace is null || definition.ContainingNamespace.IsGlobalNamespace
             ? definition.MetadataName
             : $"{definition.ContainingNamespace.ToDisplayString()}.{definition.MetadataName}";
 }

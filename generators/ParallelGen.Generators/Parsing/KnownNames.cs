@@ -6,10 +6,15 @@ namespace ParallelGen.Generators.Parsing;
 internal static class KnownNames
 {
     public const string ProcessTaskAttribute = "ParallelGen.ProcessTaskAttribute";
+    public const string ProcessTaskType = "ParallelGen.Dispatch.ProcessTask";
     public const string ProcessTaskCallAttribute = "ParallelGen.Dispatch.ProcessTaskCallAttribute";
     public const string ProcessTaskAssemblyAttribute = "ParallelGen.Dispatch.ProcessTaskAssemblyAttribute";
     public const string CrossProcessTypeAttribute = "ParallelGen.Dispatch.CrossProcessTypeAttribute";
     public const string MemoryPackableAttribute = "MemoryPack.MemoryPackableAttribute";
+    public const string MemoryPackUnionAttribute = "MemoryPack.MemoryPackUnionAttribute";
+    public const string MemoryPackIgnoreAttribute = "MemoryPack.MemoryPackIgnoreAttribute";
+    public const string MemoryPackIncludeAttribute = "MemoryPack.MemoryPackIncludeAttribute";
+    public const string MemoryPackAllowSerializeAttribute = "MemoryPack.MemoryPackAllowSerializeAttribute";
     public const string CancellationToken = "System.Threading.CancellationToken";
 
     /// <summary>The most parameters a task may take, a trailing token excluded (the runtime's overloads stop there).</summary>

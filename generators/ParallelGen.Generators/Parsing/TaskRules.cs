@@ -22,6 +22,7 @@ internal enum TaskRule
     TooManyParameters,
     MisplacedCancellationToken,
     NegativeRetries,
+    AsyncVoid,
 }
 
 /// <summary>
@@ -50,6 +51,11 @@ internal static class TaskRules
         if (!IsAccessible(method))
         {
             yield return new TaskProblem(TaskRule.NotAccessible, method, [name]);
+        }
+
+        if (method.IsAsync && method.ReturnsVoid)
+        {
+            yield return new TaskProblem(TaskRule.AsyncVoid, method, [name]);
         }
 
         if (MaxRetries(method) < 0)
@@ -140,16 +146,17 @@ internal static class TaskRules
 
     private static TaskProblem? CheckType(ITypeSymbol type, ISymbol where, string name)
     {
-        if (CrossProcessTypes.Walk(type, null) is not { } bad)
+        if (CrossProcessTypes.Walk(type, null) is not { } problem)
         {
             return null;
         }
 
+        ITypeSymbol bad = problem.Type;
         string badName = bad.ToDisplayString(KnownNames.Readable);
         bool stackOnly = bad is IPointerTypeSymbol or IFunctionPointerTypeSymbol || bad.IsRefLikeType;
         return stackOnly
             ? new TaskProblem(TaskRule.StackOnlyType, where, [name, badName])
-            : new TaskProblem(TaskRule.NotSerializable, where, [name, badName, type.ToDisplayString(KnownNames.Readable)]);
+            : new TaskProblem(TaskRule.NotSerializable, where, [name, badName, type.ToDisplayString(KnownNames.Readable), problem.Path, problem.Reason]);
     }
 
     private static bool AnyContainingTypeIsGeneric(INamedTypeSymbol? type)

@@ -32,6 +32,7 @@ public abstract class ProcessTask
     public int MaxRetries { get; }
 
     /// <summary>Creates the descriptor of a synchronous task.</summary>
+    /// <remarks>For generated code only: the analyzer reports a call anywhere else as error PG0110, because a hand-made descriptor has no entry in the workers' dispatch table.</remarks>
     /// <typeparam name="TArgs">The argument: the single parameter, a value tuple of the parameters, or <see cref="Unit"/>.</typeparam>
     /// <typeparam name="TResult">The return type, or <see cref="Unit"/> for <see langword="void"/>.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -44,6 +45,7 @@ public abstract class ProcessTask
         new(id, name, body, null, acceptsCancellation, maxRetries);
 
     /// <summary>Creates the descriptor of an asynchronous task, which the worker awaits.</summary>
+    /// <remarks>For generated code only: the analyzer reports a call anywhere else as error PG0110, because a hand-made descriptor has no entry in the workers' dispatch table.</remarks>
     /// <typeparam name="TArgs">The argument: the single parameter, a value tuple of the parameters, or <see cref="Unit"/>.</typeparam>
     /// <typeparam name="TResult">The awaited result type, or <see cref="Unit"/> for <see cref="Task"/>.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]

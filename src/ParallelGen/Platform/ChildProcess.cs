@@ -10,6 +10,9 @@ namespace ParallelGen.Platform;
 /// </remarks>
 internal sealed unsafe class ChildProcess
 {
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
     private readonly object _reapLock = new();
     private bool _reaped;
     private bool _terminated;
@@ -25,12 +28,18 @@ internal sealed unsafe class ChildProcess
     /// <param name="environment">The whole environment, as <c>NAME=value</c> strings.</param>
     /// <param name="inherited">The pipe ends the child gets, and the descriptor each gets there.</param>
     /// <exception cref="IOException">The process could not be started.</exception>
+    /// <exception cref="PlatformNotSupportedException">The system is not supported.</exception>
     public static ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, params (Pipe End, int Descriptor)[] inherited)
     {
+        if (!PlatformSupport.IsLinux)
+        {
+            throw PlatformSupport.NotSupported();
+        }
+
         (int, int)[] descriptors = new (int, int)[inherited.Length];
         for (int i = 0; i < inherited.Length; i++)
         {
-            descriptors[i] = (inherited[i].End.Fd, inherited[i].Descriptor);
+            descriptors[i] = (((UnixPipe)inherited[i].End).Fd, inherited[i].Descriptor);
         }
 
         return new ChildProcess(PosixSpawn.Start(path, arguments, environment, descriptors));
@@ -40,17 +49,17 @@ internal sealed unsafe class ChildProcess
     /// Whether an exit status means someone outside ParallelGen killed the process (SIGKILL or SIGTERM without a reason
     /// of ours), rather than that it failed: a crash shows as an exit code or a crash signal (SIGSEGV, SIGABRT).
     /// </summary>
-    public static bool IsKilledFromOutside(int? exitCode) => exitCode is -LibC.SIGKILL or -LibC.SIGTERM;
+    public static bool IsKilledFromOutside(int? exitCode) => exitCode is -SigKill or -SigTerm;
 
     /// <summary>Kills the process (SIGKILL). Does nothing once it has been reaped.</summary>
-    public void Kill() => Signal(LibC.SIGKILL);
+    public void Kill() => Signal(SigKill);
 
     /// <summary>Asks the process to stop (SIGTERM). Does nothing once it has been reaped.</summary>
     /// <remarks>Its exit status is then reported as the signal's (-15), as Python does, although the .NET runtime turns SIGTERM into a normal exit with 143.</remarks>
     public void Terminate()
     {
         Volatile.Write(ref _terminated, true);
-        Signal(LibC.SIGTERM);
+        Signal(SigTerm);
     }
 
     /// <summary>
@@ -83,7 +92,7 @@ internal sealed unsafe class ChildProcess
     {
         lock (_reapLock)
         {
-            if (!_reaped)
+            if (!_reaped && PlatformSupport.IsLinux)
             {
                 LibC.kill(Pid, signal);
             }
@@ -96,7 +105,7 @@ internal sealed unsafe class ChildProcess
     {
         lock (_reapLock)
         {
-            if (_reaped)
+            if (_reaped || !PlatformSupport.IsLinux)
             {
                 return true;
             }
@@ -106,7 +115,7 @@ internal sealed unsafe class ChildProcess
             if (rc == Pid)
             {
                 int code = LibC.DecodeWaitStatus(status);
-                _exitCode = code == 128 + LibC.SIGTERM && Volatile.Read(ref _terminated) ? -LibC.SIGTERM : code;
+                _exitCode = code == 128 + SigTerm && Volatile.Read(ref _terminated) ? -SigTerm : code;
                 _reaped = true;
             }
             else if (rc < 0 && Marshal.GetLastPInvokeError() != LibC.EINTR)

@@ -6,15 +6,28 @@ namespace ParallelGen.Platform;
 internal static class CurrentProcess
 {
     /// <summary>Ends the process at once with <paramref name="exitCode"/>: no finalizers, no exit handlers, whatever other threads are doing.</summary>
-    public static void ExitNow(int exitCode) => LibC._exit(exitCode);
+    public static void ExitNow(int exitCode)
+    {
+        if (PlatformSupport.IsLinux)
+        {
+            LibC._exit(exitCode);
+        }
+
+        Environment.FailFast($"Exit {exitCode} requested on an unsupported system.");
+    }
 
     /// <summary>
-    /// Makes the kernel kill this process the moment its parent dies (<c>PR_SET_PDEATHSIG</c>), so a worker stuck in
-    /// native code cannot outlive the parent. If the parent is already gone (it died before the signal was armed), exits.
+    /// Makes the operating system end this process the moment its parent dies, so a worker stuck in native code cannot
+    /// outlive the parent; if the parent is already gone, exits. On Linux: <c>PR_SET_PDEATHSIG</c>, which the kernel ties
+    /// to the parent's thread that created this process (see <see cref="PosixSpawn"/>).
     /// </summary>
-    /// <remarks>The kernel ties the signal to the parent's thread that created this process: see <see cref="ChildProcess"/>.</remarks>
     public static void DieWithParent(int parentPid)
     {
+        if (!PlatformSupport.IsLinux)
+        {
+            throw PlatformSupport.NotSupported();
+        }
+
         LibC.prctl(LibC.PR_SET_PDEATHSIG, LibC.SIGKILL, 0, 0, 0);
         if (LibC.getppid() != parentPid)
         {

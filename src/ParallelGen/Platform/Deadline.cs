@@ -1,24 +1,23 @@
-using ParallelGen.Platform.Linux;
-
 namespace ParallelGen.Platform;
 
-/// <summary>An absolute point on the monotonic clock, or never.</summary>
+/// <summary>An absolute point on the system's monotonic clock (the one cross-process waits use), or never.</summary>
 internal readonly struct Deadline
 {
-    private Deadline(LibC.TimeSpec time, bool infinite)
+    private Deadline(long nanoseconds, bool infinite)
     {
-        Time = time;
+        Nanoseconds = nanoseconds;
         IsInfinite = infinite;
     }
 
-    public static Deadline Infinite => new(default, true);
+    public static Deadline Infinite => new(long.MaxValue, true);
 
-    public LibC.TimeSpec Time { get; }
+    /// <summary>Gets the deadline in nanoseconds of the monotonic clock.</summary>
+    public long Nanoseconds { get; }
 
     public bool IsInfinite { get; }
 
     /// <summary>Gets whether the deadline is behind us.</summary>
-    public bool HasPassed => !IsInfinite && Compare(Now(), Time) >= 0;
+    public bool HasPassed => !IsInfinite && Now() >= Nanoseconds;
 
     /// <summary>Gets the deadline <paramref name="timeout"/> from now; <see cref="Timeout.InfiniteTimeSpan"/> means never.</summary>
     public static Deadline After(TimeSpan timeout)
@@ -29,31 +28,17 @@ internal readonly struct Deadline
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
-        LibC.TimeSpec now = Now();
-        long nanoseconds = now.Nanoseconds + (timeout.Ticks % TimeSpan.TicksPerSecond) * 100;
-        return new Deadline(
-            new LibC.TimeSpec
-            {
-                Seconds = now.Seconds + (long)timeout.TotalSeconds + nanoseconds / 1_000_000_000,
-                Nanoseconds = nanoseconds % 1_000_000_000,
-            },
-            false);
+        long nanoseconds = timeout.Ticks > (long.MaxValue / 4) / 100 ? long.MaxValue / 4 : timeout.Ticks * 100;
+        return new Deadline(Now() + nanoseconds, false);
     }
 
     /// <summary>Gets this deadline or the one <paramref name="slice"/> from now, whichever comes first.</summary>
     public Deadline NoLaterThan(TimeSpan slice)
     {
         Deadline soon = After(slice);
-        return IsInfinite || Compare(soon.Time, Time) < 0 ? soon : this;
+        return IsInfinite || soon.Nanoseconds < Nanoseconds ? soon : this;
     }
 
-    private static unsafe LibC.TimeSpec Now()
-    {
-        LibC.TimeSpec now;
-        LibC.clock_gettime(LibC.CLOCK_MONOTONIC, &now);
-        return now;
-    }
-
-    private static int Compare(LibC.TimeSpec a, LibC.TimeSpec b) =>
-        a.Seconds != b.Seconds ? a.Seconds.CompareTo(b.Seconds) : a.Nanoseconds.CompareTo(b.Nanoseconds);
+    private static long Now() =>
+        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds() : throw PlatformSupport.NotSupported();
 }

@@ -1,169 +1,49 @@
 using System.Runtime.InteropServices;
-using ParallelGen.Platform.Linux;
 
 namespace ParallelGen.Platform;
 
-/// <summary>One end of an anonymous OS pipe, used through raw <c>read</c>/<c>write</c> calls.</summary>
-/// <remarks>
-/// Pipes are created close-on-exec, so a worker inherits only the ends that the launcher maps into it
-/// explicitly; no other child process can keep a worker's pipe open and mask its end of file.
-/// </remarks>
-internal sealed unsafe class Pipe : SafeHandle
+/// <summary>One end of an anonymous operating-system pipe: what parent and worker talk over.</summary>
+/// <remarks>Created by <see cref="Create"/> for this system (<c>Linux/UnixPipe</c> on Linux).</remarks>
+internal abstract class Pipe : SafeHandle
 {
-    private Pipe(int fd)
+    private protected Pipe()
         : base(invalidHandleValue: -1, ownsHandle: true)
     {
-        SetHandle(fd);
     }
 
-    public override bool IsInvalid => handle == -1;
+    /// <summary>Creates a pipe and returns its read and write ends, neither inherited by child processes unless mapped into them.</summary>
+    /// <exception cref="PlatformNotSupportedException">The system is not supported.</exception>
+    public static (Pipe Read, Pipe Write) Create() =>
+        PlatformSupport.IsLinux ? Linux.UnixPipe.Create() : throw PlatformSupport.NotSupported();
 
-    /// <summary>Gets the file descriptor number.</summary>
-    public int Fd => (int)handle;
+    /// <summary>Wraps a pipe end this process inherited at descriptor <paramref name="descriptor"/> (a worker's end).</summary>
+    public static Pipe FromInherited(int descriptor) =>
+        PlatformSupport.IsLinux ? Linux.UnixPipe.FromInherited(descriptor) : throw PlatformSupport.NotSupported();
 
-    /// <summary>Creates a pipe and returns its read and write ends, both close-on-exec.</summary>
-    public static (Pipe Read, Pipe Write) Create()
-    {
-        int* fds = stackalloc int[2];
-        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0)
-        {
-            throw LibC.LastError("pipe2");
-        }
+    /// <summary>Asks for a larger pipe buffer; fewer, larger transfers for big payloads. Best effort.</summary>
+    public abstract void TryGrowBuffer(int bytes);
 
-        return (new Pipe(fds[0]), new Pipe(fds[1]));
-    }
-
-    /// <summary>Wraps an inherited descriptor (a worker's end of a pipe).</summary>
-    public static Pipe FromInherited(int fd) => new(fd);
-
-    /// <summary>Asks the kernel for a larger pipe buffer; fewer, larger transfers for big payloads. Best effort.</summary>
-    public void TryGrowBuffer(int bytes) => LibC.fcntl(Fd, LibC.F_SETPIPE_SZ, bytes);
-
-    /// <summary>Sets close-on-exec, so that processes started from this one do not inherit the descriptor.</summary>
-    public void SetCloseOnExec()
-    {
-        if (LibC.fcntl(Fd, LibC.F_SETFD, LibC.FD_CLOEXEC) < 0)
-        {
-            throw LibC.LastError("fcntl(FD_CLOEXEC)");
-        }
-    }
+    /// <summary>Makes sure processes started from this one do not inherit this end.</summary>
+    public abstract void SetCloseOnExec();
 
     /// <summary>Makes writes on this end non-blocking, so <see cref="TryWrite"/> never stalls its caller.</summary>
-    public void SetNonBlocking()
-    {
-        int flags = LibC.fcntl(Fd, LibC.F_GETFL, 0);
-        if (flags < 0 || LibC.fcntl(Fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0)
-        {
-            throw LibC.LastError("fcntl(O_NONBLOCK)");
-        }
-    }
+    public abstract void SetNonBlocking();
 
     /// <summary>Polls for up to <paramref name="spinTicks"/> (<see cref="System.Diagnostics.Stopwatch"/> ticks) without sleeping; whether data (or end of file) is there to read.</summary>
-    public bool SpinUntilReadable(long spinTicks)
-    {
-        bool added = false;
-        DangerousAddRef(ref added);
-        try
-        {
-            LibC.PollFd poll = new() { Fd = Fd, Events = LibC.POLLIN };
-            long end = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
-            do
-            {
-                poll.Revents = 0;
-                if (LibC.poll(&poll, 1, 0) > 0)
-                {
-                    return true;
-                }
-
-                Thread.SpinWait(8);
-            }
-            while (System.Diagnostics.Stopwatch.GetTimestamp() < end);
-            return false;
-        }
-        finally
-        {
-            if (added)
-            {
-                DangerousRelease();
-            }
-        }
-    }
+    public abstract bool SpinUntilReadable(long spinTicks);
 
     /// <summary>Reads what is available, blocking until at least one byte arrives. Returns 0 at end of file.</summary>
-    public int Read(Span<byte> buffer)
-    {
-        bool added = false;
-        DangerousAddRef(ref added);
-        try
-        {
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    nint n = LibC.read(Fd, p, buffer.Length);
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno != LibC.EINTR)
-                    {
-                        throw new IOException($"read failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ReleaseRef(added);
-        }
-    }
+    public abstract int Read(Span<byte> buffer);
 
     /// <summary>Writes as much as the pipe accepts without blocking. Returns the number of bytes written.</summary>
-    /// <exception cref="IOException">The reading end is closed (the worker is gone).</exception>
-    public int TryWrite(ReadOnlySpan<byte> data)
-    {
-        bool added = false;
-        DangerousAddRef(ref added);
-        try
-        {
-            fixed (byte* p = data)
-            {
-                int written = 0;
-                while (written < data.Length)
-                {
-                    nint n = LibC.write(Fd, p + written, data.Length - written);
-                    if (n >= 0)
-                    {
-                        written += (int)n;
-                        continue;
-                    }
+    /// <exception cref="IOException">The reading end is closed (the peer is gone).</exception>
+    public abstract int TryWrite(ReadOnlySpan<byte> data);
 
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == LibC.EINTR)
-                    {
-                        continue;
-                    }
-
-                    if (errno == LibC.EAGAIN)
-                    {
-                        return written;
-                    }
-
-                    throw new IOException($"write failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
-                }
-
-                return written;
-            }
-        }
-        finally
-        {
-            ReleaseRef(added);
-        }
-    }
+    /// <summary>Waits until the pipe can be read (data or end of file) or the timeout passes.</summary>
+    public abstract bool WaitReadable(int timeoutMilliseconds);
 
     /// <summary>Writes all of <paramref name="data"/>, waiting for room in the pipe when it is full.</summary>
+    /// <exception cref="IOException">The reading end is closed (the peer is gone).</exception>
     public void WriteAll(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
@@ -177,45 +57,6 @@ internal sealed unsafe class Pipe : SafeHandle
         }
     }
 
-    /// <summary>Waits until the pipe can be read (data or end of file) or the timeout passes.</summary>
-    public bool WaitReadable(int timeoutMilliseconds) => Poll(LibC.POLLIN, timeoutMilliseconds);
-
-    private void WaitWritable() => Poll(LibC.POLLOUT, -1);
-
-    private bool Poll(short events, int timeoutMilliseconds)
-    {
-        bool added = false;
-        DangerousAddRef(ref added);
-        try
-        {
-            LibC.PollFd pfd = new() { Fd = Fd, Events = events };
-            while (true)
-            {
-                int rc = LibC.poll(&pfd, 1, timeoutMilliseconds);
-                if (rc >= 0)
-                {
-                    return rc > 0;
-                }
-
-                if (Marshal.GetLastPInvokeError() != LibC.EINTR)
-                {
-                    throw LibC.LastError("poll");
-                }
-            }
-        }
-        finally
-        {
-            ReleaseRef(added);
-        }
-    }
-
-    private void ReleaseRef(bool added)
-    {
-        if (added)
-        {
-            DangerousRelease();
-        }
-    }
-
-    protected override bool ReleaseHandle() => LibC.close((int)handle) == 0;
+    /// <summary>Waits until the pipe can take more bytes.</summary>
+    protected abstract void WaitWritable();
 }

@@ -3,8 +3,9 @@ using ParallelGen.Platform.Linux;
 namespace ParallelGen.Platform;
 
 /// <summary>
-/// A POSIX shared-memory segment (<c>/dev/shm/pg-&lt;pid&gt;-&lt;random&gt;</c>, mode 0600) mapped into this process.
-/// The creating process removes the name when it disposes the object; every process unmaps on dispose or exit.
+/// A named shared-memory segment mapped into this process: on Linux, a POSIX segment
+/// (<c>/dev/shm/pg-&lt;pid&gt;-&lt;random&gt;</c>, mode 0600). The creating process removes the name when it disposes
+/// the object; every process unmaps on dispose or exit.
 /// </summary>
 internal sealed unsafe class SharedSegment : IDisposable
 {
@@ -47,53 +48,36 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
 
         string name = $"/{Prefix}{(lifetimePid == 0 ? Environment.ProcessId : lifetimePid)}-{Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 8)).ToLowerInvariant()}";
-        int fd = LibC.shm_open(name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC, 0x180); // 0600
-        if (fd < 0)
-        {
-            throw LibC.LastError("shm_open");
-        }
-
-        try
-        {
-            if (LibC.ftruncate(fd, size) != 0)
-            {
-                LibC.shm_unlink(name);
-                throw LibC.LastError("ftruncate");
-            }
-
-            return new SharedSegment(name, size, Map(fd, size, name), owner: true);
-        }
-        finally
-        {
-            LibC.close(fd);
-        }
+        return PlatformSupport.IsLinux
+            ? new SharedSegment(name, size, PosixSharedMemory.Create(name, size), owner: true)
+            : throw PlatformSupport.NotSupported();
     }
 
     /// <summary>Maps an existing segment created by another process.</summary>
     /// <exception cref="FileNotFoundException">The segment no longer exists: its creator disposed it or exited.</exception>
     /// <exception cref="InvalidDataException">The segment is smaller than <paramref name="size"/> (touching the rest would crash the process).</exception>
-    public static SharedSegment Open(string name, long size)
+    public static SharedSegment Open(string name, long size) =>
+        PlatformSupport.IsLinux
+            ? new SharedSegment(name, size, PosixSharedMemory.Open(name, size), owner: false)
+            : throw PlatformSupport.NotSupported();
+
+    /// <summary>
+    /// Gets whether <paramref name="name"/> has the form of a ParallelGen segment name (<c>/pg-…</c>, one path part, at
+    /// most <paramref name="maxLength"/> characters): checked before a name read from another process is opened.
+    /// </summary>
+    public static bool IsWellFormedName(string name, int maxLength) =>
+        name.Length <= maxLength && name.StartsWith("/" + Prefix, StringComparison.Ordinal) && name.IndexOf('/', 1) < 0;
+
+    /// <summary>Gets whether the segment still exists (its creator has not removed it).</summary>
+    public static bool Exists(string name) =>
+        PlatformSupport.IsLinux ? PosixSharedMemory.Exists(name) : throw PlatformSupport.NotSupported();
+
+    /// <summary>Removes a segment's name, whoever created it: for segments whose owner is gone.</summary>
+    public static void Remove(string name)
     {
-        int fd = LibC.shm_open(name, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
-        if (fd < 0)
+        if (PlatformSupport.IsLinux)
         {
-            throw new FileNotFoundException(
-                $"The shared object '{name}' no longer exists: the process that created it has disposed it or exited.", name);
-        }
-
-        try
-        {
-            long actual = LibC.lseek(fd, 0, LibC.SEEK_END);
-            if (actual < size)
-            {
-                throw new InvalidDataException($"The shared object '{name}' has {actual} bytes, not the {size} announced.");
-            }
-
-            return new SharedSegment(name, size, Map(fd, size, name), owner: false);
-        }
-        finally
-        {
-            LibC.close(fd);
+            PosixSharedMemory.Unlink(name);
         }
     }
 
@@ -104,7 +88,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     public void DisposeAndRemove()
     {
         Detach();
-        LibC.shm_unlink(Name);
+        Remove(Name);
     }
 
     /// <summary>Unmaps the segment but leaves its name, so that another process can still open it.</summary>
@@ -112,9 +96,9 @@ internal sealed unsafe class SharedSegment : IDisposable
     {
         byte* pointer = Pointer;
         Pointer = null;
-        if (pointer is not null)
+        if (pointer is not null && PlatformSupport.IsLinux)
         {
-            LibC.munmap(pointer, (nuint)Size);
+            PosixSharedMemory.Unmap(pointer, Size);
         }
     }
 
@@ -124,40 +108,16 @@ internal sealed unsafe class SharedSegment : IDisposable
         Detach();
         if (wasMapped && IsOwner)
         {
-            LibC.shm_unlink(Name);
+            Remove(Name);
         }
-    }
-
-    private static byte* Map(int fd, long size, string name)
-    {
-        void* pointer = LibC.mmap(null, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
-        if (pointer == (void*)-1)
-        {
-            throw LibC.LastError($"mmap of {name}");
-        }
-
-        return (byte*)pointer;
     }
 
     /// <summary>Removes segments left behind by ParallelGen processes that died without disposing them.</summary>
     private static void RemoveStaleSegments()
     {
-        try
+        if (PlatformSupport.IsLinux)
         {
-            foreach (string path in Directory.EnumerateFiles("/dev/shm", Prefix + "*"))
-            {
-                string file = Path.GetFileName(path);
-                int dash = file.IndexOf('-', Prefix.Length);
-                if (dash > 0 && int.TryParse(file.AsSpan(Prefix.Length, dash - Prefix.Length), out int pid)
-                    && !Directory.Exists($"/proc/{pid}"))
-                {
-                    LibC.shm_unlink("/" + file);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover segment only costs memory.
+            PosixSharedMemory.RemoveStale(Prefix);
         }
     }
 }

@@ -1,67 +1,41 @@
-using ParallelGen.Platform.Linux;
-
 namespace ParallelGen.Platform;
 
 /// <summary>
-/// A robust, process-shared pthread mutex and condition variable living in shared memory: the building block of every
-/// cross-process primitive. If a process dies holding the mutex, the next process to lock it gets it back
-/// (<c>EOWNERDEAD</c>) and the cell is marked consistent again, so nobody waits forever.
+/// A lock and a condition variable that live in shared memory and work across processes: the building block of every
+/// cross-process primitive. If a process dies holding the lock, the next process to take it gets it back, told so
+/// (<c>abandoned</c>), so nobody waits forever. On Linux: a robust, process-shared pthread mutex and condition variable
+/// (<see cref="Linux.PthreadSync"/>).
 /// </summary>
 internal readonly unsafe struct SyncCell
 {
-    /// <summary>The bytes a cell takes: a mutex, then a condition variable.</summary>
-    public const int Size = 2 * LibC.SyncObjectSize;
+    /// <summary>The bytes a cell takes in its shared memory.</summary>
+    public const int Size = 128;
 
-    private readonly byte* _mutex;
+    private readonly byte* _at;
 
-    public SyncCell(byte* at) => _mutex = at;
-
-    private byte* Condition => _mutex + LibC.SyncObjectSize;
+    public SyncCell(byte* at) => _at = at;
 
     /// <summary>Initializes the cell in freshly created (zeroed) shared memory.</summary>
+    /// <param name="at">Where the cell goes: <see cref="Size"/> bytes.</param>
+    /// <param name="recursive">Whether the thread holding the lock may take it again (a reentrant lock).</param>
     public static void Initialize(byte* at, bool recursive = false)
     {
-        int attributes = 0;
-        Check(LibC.pthread_mutexattr_init(&attributes), "pthread_mutexattr_init");
-        Check(LibC.pthread_mutexattr_setpshared(&attributes, LibC.PTHREAD_PROCESS_SHARED), "pthread_mutexattr_setpshared");
-        Check(LibC.pthread_mutexattr_setrobust(&attributes, LibC.PTHREAD_MUTEX_ROBUST), "pthread_mutexattr_setrobust");
-        if (recursive)
+        if (!PlatformSupport.IsLinux)
         {
-            Check(LibC.pthread_mutexattr_settype(&attributes, LibC.PTHREAD_MUTEX_RECURSIVE), "pthread_mutexattr_settype");
+            throw PlatformSupport.NotSupported();
         }
 
-        Check(LibC.pthread_mutex_init(at, &attributes), "pthread_mutex_init");
-        LibC.pthread_mutexattr_destroy(&attributes);
-
-        int conditionAttributes = 0;
-        Check(LibC.pthread_condattr_init(&conditionAttributes), "pthread_condattr_init");
-        Check(LibC.pthread_condattr_setpshared(&conditionAttributes, LibC.PTHREAD_PROCESS_SHARED), "pthread_condattr_setpshared");
-        Check(LibC.pthread_cond_init(at + LibC.SyncObjectSize, &conditionAttributes), "pthread_cond_init");
-        LibC.pthread_condattr_destroy(&conditionAttributes);
+        Linux.PthreadSync.Initialize(at, recursive);
     }
 
-    /// <summary>Locks the mutex, waiting until <paramref name="deadline"/>.</summary>
+    /// <summary>Locks, waiting until <paramref name="deadline"/>.</summary>
     /// <param name="deadline">When to give up.</param>
-    /// <param name="abandoned">Set when the previous owner died holding the mutex (now recovered and held by us).</param>
+    /// <param name="abandoned">Set when the previous owner died holding the lock (now recovered and held by us).</param>
     /// <returns><see langword="false"/> on timeout.</returns>
-    public bool Lock(Deadline deadline, out bool abandoned)
-    {
-        abandoned = false;
-        int result;
-        if (deadline.IsInfinite)
-        {
-            result = LibC.pthread_mutex_lock(_mutex);
-        }
-        else
-        {
-            LibC.TimeSpec time = deadline.Time;
-            result = LibC.pthread_mutex_clocklock(_mutex, LibC.CLOCK_MONOTONIC, &time);
-        }
+    public bool Lock(Deadline deadline, out bool abandoned) =>
+        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Lock(deadline, out abandoned) : throw PlatformSupport.NotSupported();
 
-        return Settle(result, "lock", ref abandoned);
-    }
-
-    /// <summary>Locks the mutex for a user-visible lock: an abandoned mutex is reported, as <see cref="Mutex"/> does.</summary>
+    /// <summary>Locks for a user-visible lock: an abandoned lock is reported, as <see cref="Mutex"/> does.</summary>
     /// <returns><see langword="false"/> on timeout.</returns>
     /// <exception cref="AbandonedMutexException">Its previous owner died holding it; it is now held by the caller.</exception>
     public bool Enter(TimeSpan timeout, string typeName)
@@ -96,68 +70,44 @@ internal readonly unsafe struct SyncCell
         return true;
     }
 
-    /// <summary>Locks the mutex without a deadline, recovering it silently if its owner died.</summary>
+    /// <summary>Locks without a deadline, recovering the lock silently if its owner died.</summary>
     public void Lock() => Lock(Deadline.Infinite, out _);
 
-    public void Unlock() => LibC.pthread_mutex_unlock(_mutex);
+    public void Unlock()
+    {
+        if (PlatformSupport.IsLinux)
+        {
+            new Linux.PthreadSync(_at).Unlock();
+        }
+    }
 
     /// <summary>Unlocks a user-visible lock, which only the thread holding it may do (as with <see cref="Mutex"/>).</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
     public void Exit(string typeName)
     {
-        if (LibC.pthread_mutex_unlock(_mutex) == LibC.EPERM)
+        if (PlatformSupport.IsLinux && !new Linux.PthreadSync(_at).TryUnlock())
         {
             throw new SynchronizationLockException($"The calling thread does not hold this {typeName}: only the thread that entered it can exit it.");
         }
     }
 
-    /// <summary>Waits on the condition variable (the mutex must be held); <see langword="false"/> on timeout.</summary>
-    public bool Wait(Deadline deadline)
+    /// <summary>Waits on the condition variable (the lock must be held); <see langword="false"/> on timeout.</summary>
+    public bool Wait(Deadline deadline) =>
+        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Wait(deadline) : throw PlatformSupport.NotSupported();
+
+    public void NotifyOne()
     {
-        int result;
-        if (deadline.IsInfinite)
+        if (PlatformSupport.IsLinux)
         {
-            result = LibC.pthread_cond_wait(Condition, _mutex);
-        }
-        else
-        {
-            LibC.TimeSpec time = deadline.Time;
-            result = LibC.pthread_cond_clockwait(Condition, _mutex, LibC.CLOCK_MONOTONIC, &time);
-        }
-
-        bool abandoned = false;
-        return Settle(result, "wait", ref abandoned);
-    }
-
-    public void NotifyOne() => LibC.pthread_cond_signal(Condition);
-
-    public void NotifyAll() => LibC.pthread_cond_broadcast(Condition);
-
-    private bool Settle(int result, string operation, ref bool abandoned)
-    {
-        switch (result)
-        {
-            case 0:
-                return true;
-            case LibC.ETIMEDOUT:
-                return false;
-            case LibC.EPERM:
-                throw new SynchronizationLockException($"pthread {operation}: the calling thread does not hold the lock.");
-            case LibC.EOWNERDEAD:
-                // The owner died while holding it: we hold it now; make it usable again.
-                LibC.pthread_mutex_consistent(_mutex);
-                abandoned = true;
-                return true;
-            default:
-                throw new IOException($"pthread {operation} failed with error {result}.");
+            new Linux.PthreadSync(_at).NotifyOne();
         }
     }
 
-    private static void Check(int result, string operation)
+    public void NotifyAll()
     {
-        if (result != 0)
+        if (PlatformSupport.IsLinux)
         {
-            throw new IOException($"{operation} failed with error {result}.");
+            new Linux.PthreadSync(_at).NotifyAll();
         }
     }
 }

@@ -14,12 +14,15 @@ namespace ParallelGen.Pool;
 /// <see cref="IWorkSource.TryTake"/> is called under it and takes the source's own lock, so that one comes after it;
 /// no source may call into the scheduler while holding its own lock.</para>
 /// <para><b>Dispatch.</b> One thread at a time dispatches (<see cref="Pump"/>): it assigns units to workers under the
-/// lock, in order, then sends them outside it. So each worker receives its runs in the order they were assigned,
+/// lock, in order, then sends them outside it (a few rounds at most, then a thread-pool thread takes over). So each worker receives its runs in the order they were assigned,
 /// which is the order of its <see cref="WorkerSlot.InFlight"/> queue, which is the order it answers them in.</para>
 /// </remarks>
 internal sealed partial class PoolScheduler
 {
     private const int MaxWindow = 128;
+
+    /// <summary>How many dispatch rounds one thread does for others before it hands the rest to the thread pool.</summary>
+    private const int MaxPumpRounds = 8;
 
     private readonly object _lock = new();
     private readonly IWorkerBackend _backend;
@@ -126,19 +129,34 @@ internal sealed partial class PoolScheduler
     /// Moves work from the queue to workers with room and sends it. Any thread may call it at any time, never under
     /// the scheduler's lock; if another thread is dispatching, that one goes round once more instead.
     /// </summary>
+    /// <remarks>
+    /// The thread that finds nobody dispatching does it (a caller's own call goes out without a thread switch), but for a
+    /// few rounds only: if others keep asking, the rest moves to a thread-pool thread, so that a caller of
+    /// <c>ApplyAsync</c> is never kept dispatching for everyone else.
+    /// </remarks>
     public void Pump()
     {
-        if (Interlocked.Increment(ref _pumpDemand) != 1)
+        if (Interlocked.Increment(ref _pumpDemand) == 1)
         {
-            return;
+            PumpRounds();
+        }
+    }
+
+    /// <summary>Dispatches while there is demand, for at most <see cref="MaxPumpRounds"/> rounds; the caller holds the dispatcher role.</summary>
+    private void PumpRounds()
+    {
+        for (int round = 0; round < MaxPumpRounds; round++)
+        {
+            int demand = Volatile.Read(ref _pumpDemand);
+            PumpOnce();
+            if (Interlocked.Add(ref _pumpDemand, -demand) == 0)
+            {
+                return;
+            }
         }
 
-        int served = 1;
-        do
-        {
-            PumpOnce();
-        }
-        while ((served = Interlocked.Add(ref _pumpDemand, -served)) != 0);
+        // Still asked for: the role passes to a pool thread (the demand left over keeps it taken meanwhile).
+        ThreadPool.UnsafeQueueUserWorkItem(static scheduler => scheduler.PumpRounds(), this, preferLocal: false);
     }
 
     private void PumpOnce()

@@ -37,7 +37,7 @@ public partial class ProcessPool
     /// <summary>Starts a pool with the given options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="InvalidOperationException">Workers cannot be started in this environment; the message says why.</exception>
-    /// <exception cref="PlatformNotSupportedException">The operating system is not Linux or macOS.</exception>
+    /// <exception cref="PlatformNotSupportedException">The operating system is not supported (Linux today; see README).</exception>
     public ProcessPool(ProcessPoolOptions options)
         : this(Validated(options), CreateProcessBackend(options), TimeProvider.System)
     {

@@ -1,7 +1,6 @@
 using ParallelGen.Backends.Process;
 using ParallelGen.Backends;
 using ParallelGen.Dispatch;
-using ParallelGen.Pool;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
@@ -26,12 +25,12 @@ public sealed partial class WorkerProcess : IWorkerEvents
     private static bool s_hooked;
 
     private readonly ProcessChannel _worker;
-    private readonly WorkUnit _unit;
+    private readonly ProcessRun _run;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private WorkerProcess(WorkUnit unit, WorkerProcessOptions? options)
+    private WorkerProcess(ProcessRun run, WorkerProcessOptions? options)
     {
-        _unit = unit;
+        _run = run;
         Name = options?.Name ?? $"WorkerProcess-{Interlocked.Increment(ref s_counter)}";
         Daemon = options?.Daemon ?? false;
         _worker = (ProcessChannel)new ProcessBackend(ProcessPoolOptions.DefaultMaxMessageSize, taskTimeoutMilliseconds: 0).Launch(this);
@@ -65,7 +64,7 @@ public sealed partial class WorkerProcess : IWorkerEvents
     public static WorkerProcess Start<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args, WorkerProcessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return new WorkerProcess(new ProcessUnit<TArgs, TResult>(task, args), options);
+        return new WorkerProcess(new ProcessRun<TArgs>(task, args), options);
     }
 
     /// <summary>Gets the processes started from this process that are still running (Python's <c>active_children()</c>).</summary>
@@ -93,7 +92,7 @@ public sealed partial class WorkerProcess : IWorkerEvents
     {
         if (IsAlive)
         {
-            _worker.Process.Terminate();
+            _worker.Terminate();
         }
     }
 
@@ -111,15 +110,13 @@ public sealed partial class WorkerProcess : IWorkerEvents
 
     void IWorkerEvents.OnReady(IWorkerChannel worker)
     {
-        _unit.RunId = 1;
-        _unit.Worker = worker;
-        if (worker.TrySend(_unit))
+        if (worker.TrySend(_run))
         {
             worker.Shutdown();
         }
     }
 
-    void IWorkerEvents.OnDone(IWorkerChannel worker, in DoneFrame done) => _unit.OnDone(done);
+    void IWorkerEvents.OnDone(IWorkerChannel worker, in DoneFrame done) => _run.OnDone(done);
 
     void IWorkerEvents.OnTimedOut(IWorkerChannel worker, long runId)
     {
@@ -131,7 +128,7 @@ public sealed partial class WorkerProcess : IWorkerEvents
 
     void IWorkerEvents.OnExited(IWorkerChannel worker, WorkerExit exit)
     {
-        Exception = ((IProcessUnit)_unit).Error;
+        Exception = _run.Error;
         ExitCode = exit.ExitCode switch
         {
             0 when Exception is not null => 1,
@@ -180,37 +177,32 @@ public sealed partial class WorkerProcess : IWorkerEvents
         }
     }
 
-    private interface IProcessUnit
+    /// <summary>The single call a process runs; its result is discarded, as in Python.</summary>
+    private abstract class ProcessRun(ProcessTask task) : IRunRequest
     {
-        RemoteTaskException? Error { get; }
-    }
+        public long RunId => 1;
 
-    /// <summary>The single call a process runs.</summary>
-    private sealed class ProcessUnit<TArgs, TResult>(ProcessTask<TArgs, TResult> task, TArgs args) : WorkUnit, IProcessUnit
-    {
+        public ProcessTask Task { get; } = task;
+
+        public byte Flags => RunFrame.StopOnError;
+
+        /// <summary>Gets the task's exception, once the process has answered.</summary>
         public RemoteTaskException? Error { get; private set; }
 
-        public override ProcessTask Task => task;
+        public abstract void WriteArguments(FrameBuffer buffer);
 
-        public override int Count => 1;
-
-        public override bool StopOnError => true;
-
-        public override bool IsAbandoned => true;
-
-        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
-
-        public override void OnDone(in DoneFrame done)
+        public void OnDone(in DoneFrame done)
         {
             if (done.Errors is { Count: > 0 } errors)
             {
-                Error = done.ToException(errors[0], task.Name);
-                Console.Error.WriteLine($"Process {done.WorkerPid} ({task.Name}) failed:\n{Error.RemoteTypeName}: {Error.Message}\n{Error.RemoteStackTrace}");
+                Error = done.ToException(errors[0], Task.Name);
+                Console.Error.WriteLine($"Process {done.WorkerPid} ({Task.Name}) failed:\n{Error.RemoteTypeName}: {Error.Message}\n{Error.RemoteStackTrace}");
             }
         }
+    }
 
-        public override void OnFailed(Exception exception)
-        {
-        }
+    private sealed class ProcessRun<TArgs>(ProcessTask task, TArgs args) : ProcessRun(task)
+    {
+        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
     }
 }

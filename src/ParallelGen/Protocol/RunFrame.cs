@@ -1,4 +1,3 @@
-using ParallelGen.Dispatch;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
@@ -19,7 +18,7 @@ internal readonly struct RunFrame
     /// <summary>Flag: the call is part of the worker's start (the initializer): <c>TaskTimeout</c> does not apply to it.</summary>
     public const byte Startup = 0x02;
 
-    private RunFrame(long runId, TaskId taskId, byte flags, ReadOnlyMemory<byte> arguments, int count)
+    private RunFrame(long runId, ulong taskId, byte flags, ReadOnlyMemory<byte> arguments, int count)
     {
         RunId = runId;
         TaskId = taskId;
@@ -31,7 +30,8 @@ internal readonly struct RunFrame
     /// <summary>Gets the id of this attempt at the call; its <c>Done</c> frame carries it back.</summary>
     public long RunId { get; }
 
-    public TaskId TaskId { get; }
+    /// <summary>Gets the task's id (<c>TaskId</c>): which descriptor runs the items.</summary>
+    public ulong TaskId { get; }
 
     public byte Flags { get; }
 
@@ -47,11 +47,11 @@ internal readonly struct RunFrame
 
     /// <summary>Starts a <c>Run</c> frame; the caller writes the arguments, then calls <see cref="End"/>.</summary>
     /// <returns>The frame's start, for <see cref="End"/>.</returns>
-    public static int Begin(FrameBuffer buffer, long runId, TaskId taskId, byte flags)
+    public static int Begin(FrameBuffer buffer, long runId, ulong taskId, byte flags)
     {
         int start = buffer.BeginFrame((byte)FrameKind.Run);
         buffer.WriteInt64(runId);
-        buffer.WriteUInt64(taskId.Value);
+        buffer.WriteUInt64(taskId);
         buffer.WriteByte(flags);
         return start;
     }
@@ -81,7 +81,7 @@ internal readonly struct RunFrame
 
         ReadOnlySpan<byte> span = body.Span;
         long runId = SpanReader.ReadInt64(ref span);
-        TaskId taskId = new(SpanReader.ReadUInt64(ref span));
+        ulong taskId = SpanReader.ReadUInt64(ref span);
         byte flags = span[0];
         ReadOnlyMemory<byte> arguments = body[HeaderLength..];
         int count = Payload.ReadCount(arguments.Span);

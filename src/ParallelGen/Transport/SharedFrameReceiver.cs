@@ -29,7 +29,7 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
         string name = SpanReader.ReadString(ref body);
         if (length < SharedFrameSender.Threshold || length > maxFrameLength
             || size < SharedFrameSender.HeaderSize + (long)length || size - SharedFrameSender.HeaderSize > int.MaxValue
-            || name.Length > MaxNameLength || !name.StartsWith("/pg-", StringComparison.Ordinal) || name.IndexOf('/', 1) >= 0)
+            || !SharedSegment.IsWellFormedName(name, MaxNameLength))
         {
             throw new InvalidDataException($"Invalid shared-memory frame: {length} bytes in '{name}' of {size} bytes (limit {maxFrameLength}).");
         }
@@ -80,7 +80,7 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
     {
         // A new segment: the sender made it, or replaced one of those mapped here (and removed the old name once this
         // side had released it). Unmap the one whose name is gone, or else the one used longest ago.
-        int slot = Array.FindIndex(_mappings, m => m is null || !File.Exists("/dev/shm" + m.Segment.Name));
+        int slot = Array.FindIndex(_mappings, m => m is null || !SharedSegment.Exists(m.Segment.Name));
         if (slot < 0)
         {
             slot = 0;

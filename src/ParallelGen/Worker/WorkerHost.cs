@@ -138,10 +138,10 @@ internal sealed class WorkerHost
         try
         {
             _call.Begin(run, _cancellation.Token, _output);
-            if (TaskRegistry.Find(run.TaskId) is not { } task)
+            if (TaskRegistry.Find(new TaskId(run.TaskId)) is not { } task)
             {
                 _call.FailAll(new InvalidOperationException(
-                    $"Task {run.TaskId} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
+                    $"Task {new TaskId(run.TaskId)} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
                 return;
             }
 

@@ -87,7 +87,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
             }
 
             FrameBuffer buffer = new();
-            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id, request.Flags);
+            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id.Value, request.Flags);
             request.WriteArguments(buffer);
             RunFrame.End(buffer, start, int.MaxValue, request.Task.Name);
             _queued.Add(buffer.WrittenSpan[FrameBuffer.HeaderSize..].ToArray());
@@ -172,7 +172,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         else
         {
             call.Begin(run, CancellationToken.None, output);
-            ProcessTask task = TaskRegistry.Find(run.TaskId) ?? throw new InvalidOperationException($"No task {run.TaskId}.");
+            ProcessTask task = TaskRegistry.Find(new TaskId(run.TaskId)) ?? throw new InvalidOperationException($"No task {run.TaskId}.");
             task.Execute(call);
         }
 

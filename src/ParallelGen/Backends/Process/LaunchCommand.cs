@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ParallelGen.Platform;
 
 namespace ParallelGen.Backends.Process;
 
@@ -15,10 +16,7 @@ internal sealed record LaunchCommand(string FileName, IReadOnlyList<string> Argu
 
     public static LaunchCommand Resolve()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            throw new PlatformNotSupportedException("ParallelGen worker processes run on Linux and macOS; Windows is not supported yet.");
-        }
+        PlatformSupport.ThrowIfUnsupported();
 
         if (IsNativeAot)
         {

@@ -48,8 +48,8 @@ internal sealed class ProcessChannel : IWorkerChannel
     /// <summary>Gets the worker's process id.</summary>
     public int Id => _pipes.Pid;
 
-    /// <summary>Gets the worker process.</summary>
-    public ChildProcess Process => _pipes.Process;
+    /// <summary>Asks the worker process to stop (SIGTERM on Linux), as Python's <c>Process.terminate()</c> does.</summary>
+    public void Terminate() => _pipes.Process.Terminate();
 
     /// <summary>Gets how many frames went to the worker through shared memory, and how many large ones took the pipe. Tests only.</summary>
     internal (int Diverted, int Declined) LargeFramesSent
@@ -79,7 +79,7 @@ internal sealed class ProcessChannel : IWorkerChannel
             }
 
             SendNewTables();
-            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id, request.Flags);
+            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags);
             try
             {
                 request.WriteArguments(_pending);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using ParallelGen.Ipc;
+using ParallelGen.Platform;
 using ParallelGen.Transport;
 
 namespace ParallelGen;
@@ -30,12 +31,12 @@ public sealed class ProcessManager : IDisposable
     private volatile bool _disposed;
 
     /// <summary>Starts a manager serving from this process.</summary>
-    /// <exception cref="PlatformNotSupportedException">On Windows.</exception>
+    /// <exception cref="PlatformNotSupportedException">The operating system is not supported (see README's platform statement).</exception>
     public ProcessManager()
     {
-        if (OperatingSystem.IsWindows())
+        if (!PlatformSupport.IsLinux)
         {
-            throw new PlatformNotSupportedException("ParallelGen runs on Linux and other POSIX systems.");
+            throw PlatformSupport.NotSupported();
         }
 
         Secret = RandomNumberGenerator.GetBytes(32);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using ParallelGen.Platform.Linux;
 using ParallelGen.Platform;
 
 namespace ParallelGen.Ipc;
@@ -87,7 +85,7 @@ internal readonly unsafe struct QueueRing
         {
             if (!written)
             {
-                LibC.shm_unlink(overflow.Name);
+                SharedSegment.Remove(overflow.Name);
             }
         }
     }
@@ -329,7 +327,7 @@ internal readonly unsafe struct QueueRing
             return Cell.Wait(deadline);
         }
 
-        if (peer != Environment.ProcessId && LibC.kill(peer, 0) != 0 && Marshal.GetLastPInvokeError() == LibC.ESRCH)
+        if (peer != Environment.ProcessId && !Liveness.IsAlive(peer))
         {
             gonePeer = peer;
             return true;

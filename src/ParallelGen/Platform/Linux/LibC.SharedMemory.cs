@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 
 namespace ParallelGen.Platform.Linux;
 
 /// <summary>POSIX shared memory and process-shared pthread primitives (glibc 2.34+: all in libc).</summary>
+[SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {
     public const int O_RDWR = 0x2;
@@ -26,6 +28,9 @@ internal static unsafe partial class LibC
 
     /// <summary>Room reserved for a <c>pthread_mutex_t</c> or <c>pthread_cond_t</c> (40 and 48 bytes on x86-64 glibc, 48 on arm64).</summary>
     public const int SyncObjectSize = 64;
+
+    /// <summary>Room reserved for a <c>pthread_mutexattr_t</c> or <c>pthread_condattr_t</c> (4 bytes on x86-64 glibc, 8 on arm64).</summary>
+    public const int AttributeObjectSize = 64;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct TimeSpec

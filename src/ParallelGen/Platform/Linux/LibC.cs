@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 
 namespace ParallelGen.Platform.Linux;
 
 /// <summary>The few POSIX calls ParallelGen needs, bound directly to libc (no reflection, Native AOT friendly).</summary>
+/// <remarks>The constants are those of Linux with glibc on x86-64 and arm64; the ABI test (tests/ParallelGen.Tests/AbiTests.cs) compares them with a C compiler's.</remarks>
+[SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {
     private const string Lib = "libc";
@@ -20,6 +23,7 @@ internal static unsafe partial class LibC
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
     public const int F_SETPIPE_SZ = 1031;
+    public const int F_DUPFD_CLOEXEC = 1030;
 
     public const short POLLIN = 0x1;
     public const short POLLOUT = 0x4;
@@ -30,11 +34,21 @@ internal static unsafe partial class LibC
 
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
 
     public const int PR_SET_PDEATHSIG = 1;
 
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+
+    /// <summary>Room reserved for a <c>posix_spawn_file_actions_t</c> (80 bytes on x86-64 glibc).</summary>
+    public const int FileActionsObjectSize = 1024;
+
+    /// <summary>Room reserved for a <c>posix_spawnattr_t</c> (336 bytes on x86-64 glibc).</summary>
+    public const int SpawnAttributesObjectSize = 1024;
+
+    /// <summary>Room reserved for a <c>sigset_t</c> (128 bytes on glibc).</summary>
+    public const int SignalSetObjectSize = 128;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Text;
 
 namespace ParallelGen.Platform.Linux;
@@ -10,11 +11,9 @@ namespace ParallelGen.Platform.Linux;
 /// thread (a pool thread that retires) workers would be killed at random; with this one they die exactly when the
 /// parent does.
 /// </remarks>
+[SupportedOSPlatform("linux")]
 internal static unsafe class PosixSpawn
 {
-    private const int F_DUPFD_CLOEXEC = 1030;
-    private const int SIGSTOP = 19;
-
     private static readonly BlockingCollection<Request> s_requests = [];
     private static Thread? s_thread;
 
@@ -73,14 +72,10 @@ internal static unsafe class PosixSpawn
 
     private static int SpawnNow(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, (int From, int To)[] descriptors)
     {
-        const int ActionsSize = 1024;
-        const int AttributesSize = 1024;
-        const int SignalSetSize = 128;
-
         List<nint> allocations = [];
-        void* actions = NativeMemory.AllocZeroed(ActionsSize);
-        void* attributes = NativeMemory.AllocZeroed(AttributesSize);
-        byte* signals = stackalloc byte[SignalSetSize];
+        void* actions = NativeMemory.AllocZeroed(LibC.FileActionsObjectSize);
+        void* attributes = NativeMemory.AllocZeroed(LibC.SpawnAttributesObjectSize);
+        byte* signals = stackalloc byte[LibC.SignalSetObjectSize];
         try
         {
             Check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
@@ -90,7 +85,7 @@ internal static unsafe class PosixSpawn
             List<int> moved = [];
             foreach ((int from, int to) in descriptors)
             {
-                int high = LibC.fcntl(from, F_DUPFD_CLOEXEC, 10);
+                int high = LibC.fcntl(from, LibC.F_DUPFD_CLOEXEC, 10);
                 if (high < 0)
                 {
                     throw LibC.LastError("fcntl(F_DUPFD_CLOEXEC)");
@@ -107,7 +102,7 @@ internal static unsafe class PosixSpawn
                 Check(LibC.posix_spawnattr_setsigmask(attributes, signals), "posix_spawnattr_setsigmask");
                 LibC.sigfillset(signals);
                 LibC.sigdelset(signals, LibC.SIGKILL);
-                LibC.sigdelset(signals, SIGSTOP);
+                LibC.sigdelset(signals, LibC.SIGSTOP);
                 Check(LibC.posix_spawnattr_setsigdefault(attributes, signals), "posix_spawnattr_setsigdefault");
                 Check(LibC.posix_spawnattr_setflags(attributes, (short)(LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "posix_spawnattr_setflags");
 
