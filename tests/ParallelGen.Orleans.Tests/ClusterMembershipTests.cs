@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
 namespace ParallelGen.Orleans.Tests;
 
 /// <summary>Nodes that join, nodes that are refused, and Redis membership: a coordinator in this process, node processes of their own, on loopback.</summary>
@@ -56,4 +59,46 @@ public sealed class ClusterMembershipTests
         Assert.Equal(Enumerable.Range(0, 100).Select(x => x * x), results.Select(r => r.Value));
         Assert.Equal(["node-1", "node-2"], results.Select(r => r.Node).Distinct().Order());
     }, TimeSpan.FromSeconds(90));
+
+    [Fact]
+    public Task With_mutual_TLS_nodes_holding_the_clusters_certificate_join_and_run_tasks() => Deadline.Run(async () =>
+    {
+        const string Password = "test-only";
+        using X509Certificate2 certificate = SelfSigned();
+        string pfx = Path.Combine(Path.GetTempPath(), $"pg-tls-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pfx, Password));
+        int checkedPeers = 0;
+        try
+        {
+            await using TestCoordinator cluster = await TestCoordinator.StartAsync(new ClusterPoolOptions
+            {
+                Tls = new ClusterTlsOptions
+                {
+                    Certificate = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx, Password), Password),
+                    ValidateRemoteCertificate = (remote, _, _) =>
+                    {
+                        Interlocked.Increment(ref checkedPeers);
+                        return remote.Thumbprint == certificate.Thumbprint;
+                    },
+                },
+            });
+            cluster.StartNode("node-1", extra: ["--tls-cert", pfx, "--tls-password", Password]);
+            await cluster.WaitForNodesAsync(1);
+
+            Assert.Equal(Enumerable.Range(0, 30).Select(x => x * x), await cluster.Pool.MapAsync(ClusterTasks.Square, Enumerable.Range(0, 30), chunkSize: 3));
+            Assert.True(Volatile.Read(ref checkedPeers) > 0, "the coordinator never checked a peer's certificate: TLS is off");
+        }
+        finally
+        {
+            File.Delete(pfx);
+        }
+    }, TimeSpan.FromSeconds(90));
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using RSA key = RSA.Create(2048);
+        CertificateRequest request = new("CN=parallelgen-test-cluster", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+    }
 }

@@ -41,11 +41,11 @@ internal sealed class TestCoordinator : IAsyncDisposable
     }
 
     /// <summary>Starts a node process that joins this coordinator.</summary>
-    public NodeProcess StartNode(string name, int workers = 1, bool otherBuild = false)
+    public NodeProcess StartNode(string name, int workers = 1, bool otherBuild = false, params string[] extra)
     {
         NodeProcess node = Redis is null
-            ? NodeProcess.Start(name, join: $"127.0.0.1:{Pool.Endpoint.Port}", clusterId: ClusterId, workers: workers, otherBuild: otherBuild)
-            : NodeProcess.Start(name, redis: Redis, clusterId: ClusterId, workers: workers, otherBuild: otherBuild);
+            ? NodeProcess.Start(name, join: $"127.0.0.1:{Pool.Endpoint.Port}", clusterId: ClusterId, workers: workers, otherBuild: otherBuild, extra: extra)
+            : NodeProcess.Start(name, redis: Redis, clusterId: ClusterId, workers: workers, otherBuild: otherBuild, extra: extra);
         _nodes.Add(node);
         return node;
     }
