@@ -8,13 +8,13 @@ internal static class ToCoordinator
 {
     private const int NoExitCode = int.MinValue;
 
-    public static void LaneReady(FrameBuffer batch, int lane) => Header(batch, RecordKind.LaneReady, lane);
+    public static void LaneReady(FrameBuffer batch, int lane) => RecordHeader.Write(batch, RecordKind.LaneReady, lane);
 
-    public static void LaneClosed(FrameBuffer batch, int lane) => Header(batch, RecordKind.LaneClosed, lane);
+    public static void LaneClosed(FrameBuffer batch, int lane) => RecordHeader.Write(batch, RecordKind.LaneClosed, lane);
 
     public static void LaneFailed(FrameBuffer batch, int lane, string reason)
     {
-        Header(batch, RecordKind.LaneFailed, lane);
+        RecordHeader.Write(batch, RecordKind.LaneFailed, lane);
         batch.WriteString(reason);
     }
 
@@ -23,7 +23,7 @@ internal static class ToCoordinator
     public static void Done(FrameBuffer batch, int lane, long runId, in DoneFrame done, int maxFrameLength)
     {
         int start = batch.Length;
-        Header(batch, RecordKind.Done, lane);
+        RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(done.WorkerPid);
         int frame = DoneFrame.Begin(batch, runId, done.ElapsedTicks, done.Cancelled, done.Errors ?? (IReadOnlyList<RemoteError>)[]);
         batch.Write(done.Results);
@@ -41,7 +41,7 @@ internal static class ToCoordinator
     /// <summary>Writes the answer of a run that was cancelled before it started: no item ran.</summary>
     public static void Cancelled(FrameBuffer batch, int lane, long runId)
     {
-        Header(batch, RecordKind.Done, lane);
+        RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(0);
         int frame = DoneFrame.Begin(batch, runId, 0, cancelled: true, []);
         batch.WriteInt32(0); // an empty MemoryPack span of results
@@ -51,7 +51,7 @@ internal static class ToCoordinator
     /// <summary>Writes the answer of a run whose every item failed with <paramref name="error"/> before it could start (an unknown task).</summary>
     public static void Refused(FrameBuffer batch, int lane, long runId, RemoteError error)
     {
-        Header(batch, RecordKind.Done, lane);
+        RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(0);
         int frame = DoneFrame.Begin(batch, runId, 0, cancelled: false, [error]);
         batch.WriteInt32(0);
@@ -60,7 +60,7 @@ internal static class ToCoordinator
 
     public static void Failed(FrameBuffer batch, int lane, long runId, RunOutcome outcome, int workerPid, int? exitCode, string detail)
     {
-        Header(batch, RecordKind.Failed, lane);
+        RecordHeader.Write(batch, RecordKind.Failed, lane);
         batch.WriteInt64(runId);
         batch.WriteByte((byte)outcome);
         batch.WriteInt32(workerPid);
@@ -76,14 +76,7 @@ internal static class ToCoordinator
         ReadOnlySpan<byte> rest = all;
         while (rest.Length > 0)
         {
-            if (rest.Length < 5)
-            {
-                throw new InvalidDataException("A cluster batch ends inside a record header.");
-            }
-
-            RecordKind kind = (RecordKind)rest[0];
-            rest = rest[1..];
-            int lane = SpanReader.ReadInt32(ref rest);
+            (RecordKind kind, int lane) = RecordHeader.Read(ref rest);
             switch (kind)
             {
                 case RecordKind.LaneReady:
@@ -120,11 +113,5 @@ internal static class ToCoordinator
                     throw new InvalidDataException($"Unknown cluster record kind {(byte)kind} sent to a coordinator.");
             }
         }
-    }
-
-    private static void Header(FrameBuffer batch, RecordKind kind, int lane)
-    {
-        batch.WriteByte((byte)kind);
-        batch.WriteInt32(lane);
     }
 }

@@ -9,15 +9,15 @@ internal static class ToNode
     /// <summary>Bytes a run record takes besides its arguments.</summary>
     public const int RunOverhead = 1 + 4 + 8 + 8 + 1 + 4;
 
-    public static void OpenLane(FrameBuffer batch, int lane) => Header(batch, RecordKind.OpenLane, lane);
+    public static void OpenLane(FrameBuffer batch, int lane) => RecordHeader.Write(batch, RecordKind.OpenLane, lane);
 
-    public static void CloseLane(FrameBuffer batch, int lane) => Header(batch, RecordKind.CloseLane, lane);
+    public static void CloseLane(FrameBuffer batch, int lane) => RecordHeader.Write(batch, RecordKind.CloseLane, lane);
 
-    public static void KillLane(FrameBuffer batch, int lane) => Header(batch, RecordKind.KillLane, lane);
+    public static void KillLane(FrameBuffer batch, int lane) => RecordHeader.Write(batch, RecordKind.KillLane, lane);
 
     public static void Cancel(FrameBuffer batch, int lane, long runId)
     {
-        Header(batch, RecordKind.Cancel, lane);
+        RecordHeader.Write(batch, RecordKind.Cancel, lane);
         batch.WriteInt64(runId);
     }
 
@@ -26,7 +26,7 @@ internal static class ToNode
     public static void Run(FrameBuffer batch, int lane, IRunRequest request, int maxArgumentBytes)
     {
         int start = batch.Length;
-        Header(batch, RecordKind.Run, lane);
+        RecordHeader.Write(batch, RecordKind.Run, lane);
         batch.WriteInt64(request.RunId);
         batch.WriteUInt64(request.Task.Id.Value);
         batch.WriteByte(request.Flags);
@@ -62,14 +62,7 @@ internal static class ToNode
         while (offset < all.Length)
         {
             ReadOnlySpan<byte> rest = all[offset..];
-            if (rest.Length < 5)
-            {
-                throw new InvalidDataException("A cluster batch ends inside a record header.");
-            }
-
-            RecordKind kind = (RecordKind)rest[0];
-            rest = rest[1..];
-            int lane = SpanReader.ReadInt32(ref rest);
+            (RecordKind kind, int lane) = RecordHeader.Read(ref rest);
             switch (kind)
             {
                 case RecordKind.OpenLane:
@@ -105,11 +98,5 @@ internal static class ToNode
 
             offset = all.Length - rest.Length;
         }
-    }
-
-    private static void Header(FrameBuffer batch, RecordKind kind, int lane)
-    {
-        batch.WriteByte((byte)kind);
-        batch.WriteInt32(lane);
     }
 }
