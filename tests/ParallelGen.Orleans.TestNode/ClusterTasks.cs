@@ -38,6 +38,10 @@ public static class ClusterTasks
         return Where(x);
     }
 
+    /// <summary><see cref="WhereWhenOpen"/> with one argument, for the lazy call shapes.</summary>
+    [ProcessTask]
+    public static Placement PassGate((string Gate, int X) item) => WhereWhenOpen(item.Gate, item.X);
+
     /// <summary>The same, retried twice after a crash.</summary>
     [ProcessTask(MaxRetries = 2)]
     public static Placement RetriedSlowWhere(int x) => SlowWhere(x);
