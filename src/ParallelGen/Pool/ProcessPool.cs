@@ -93,7 +93,7 @@ public partial class ProcessPool
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
-        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options));
+        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options), Protocol.WorkerIdentity.OfNextPoolWorker);
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

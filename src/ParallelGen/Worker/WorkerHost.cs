@@ -63,7 +63,8 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
-        CurrentProcess.DieWithParent(info.ParentPid);
+        ParallelGen.CurrentProcess.InitializeWorker(info);
+        ThisProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
     }
 
@@ -225,7 +226,7 @@ internal sealed class WorkerHost
                 // The parent is gone.
             }
 
-            CurrentProcess.ExitNow(TimedOutExitCode);
+            ThisProcess.ExitNow(TimedOutExitCode);
         }
     }
 
@@ -263,7 +264,7 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
-            CurrentProcess.ExitNow(0);
+            ThisProcess.ExitNow(0);
         }
     }
 
