@@ -4,6 +4,26 @@ using ParallelGen;
 using ParallelGen.Benchmarks;
 using ParallelGen.Compare;
 
+#if CLUSTER
+// ---- Cluster (ParallelGen.Orleans), kept apart: ClusterBench.cs ----------------------------------------------------
+// This same program is the cluster benchmark's worker node when started with --pg-node.
+if (await ParallelGenNode.TryRunAsync(args))
+{
+    return Environment.ExitCode;
+}
+
+// `--cluster`: measure the cluster section alone and rewrite only that section of docs/performance.md.
+if (args is ["--cluster"])
+{
+    string performance = Path.Combine(ParallelGen.Testing.Repository.Root, "docs", "performance.md");
+    string section = await ClusterBench.MeasureSectionAsync();
+    File.WriteAllText(performance, ClusterBench.Splice(File.ReadAllText(performance), section));
+    Console.WriteLine(section);
+    return 0;
+}
+#endif
+
+// ---- The local comparison -------------------------------------------------------------------------------------------
 // `--probe-startup`: used by the comparison itself, to time pool start-up in the Native AOT build of this program.
 if (args is ["--probe-startup"])
 {
@@ -102,6 +122,9 @@ string page = Path.Combine(root, "docs", "performance.md");
 IReadOnlyList<string> preserved = File.Exists(page) ? PreservedSections.Extract(File.ReadAllText(page)) : [];
 RunInfo run = new(loadBefore, Tools.LoadAverage(), runTime.Elapsed);
 string report = PreservedSections.Insert(Report.Build(limits, python, ours, run), preserved, "## Notes");
+#if CLUSTER
+report = ClusterBench.Splice(report, await ClusterBench.MeasureSectionAsync()); // the cluster section: ClusterBench.cs
+#endif
 File.WriteAllText(page, report);
 Console.WriteLine(report);
 return 0;

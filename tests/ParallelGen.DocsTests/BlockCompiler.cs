@@ -32,8 +32,18 @@ public static class BlockCompiler
 
     private static readonly string s_preludeFolder = Path.Combine(AppContext.BaseDirectory, "Prelude");
 
-    /// <summary>The framework's assemblies plus ParallelGen and MemoryPack, as the generator tests compile against.</summary>
-    private static readonly ImmutableArray<MetadataReference> s_frameworkAndRuntime = ParallelGen.Generators.Tests.TestCompilation.References;
+    /// <summary>
+    /// The framework's assemblies plus ParallelGen and MemoryPack, as the generator tests compile against, and the
+    /// extension packages (ParallelGen.Orleans, copied to extensions/ by the project), as a user's app that references
+    /// such a package sees them.
+    /// </summary>
+    private static readonly ImmutableArray<MetadataReference> s_frameworkAndRuntime =
+    [
+        .. ParallelGen.Generators.Tests.TestCompilation.References,
+        .. Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "extensions"), "*.dll")
+            .Order(StringComparer.Ordinal)
+            .Select(path => MetadataReference.CreateFromFile(path)),
+    ];
 
     /// <summary>Prelude/Shared.cs, compiled without any generator (see docs/diagnostics.md, PG0107).</summary>
     private static readonly Lazy<MetadataReference> s_shared = new(() =>
