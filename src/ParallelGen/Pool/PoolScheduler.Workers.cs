@@ -458,7 +458,7 @@ internal sealed partial class PoolScheduler
                 // It was running (or had just finished, its answer lost): the items answered are done, the first one
                 // without an answer is the one that was running.
                 unit.AdvanceAfterCrash();
-                if (_state != PoolState.Terminated && unit.CrashCount <= unit.Task.MaxRetries)
+                if (_state != PoolState.Terminated && unit.CrashCount <= unit.MaxRetries)
                 {
                     _retries.Enqueue(unit);
                 }
@@ -488,7 +488,7 @@ internal sealed partial class PoolScheduler
         foreach (WorkUnit unit in failed)
         {
             unit.OnFailed(crash is WorkerCrashedException
-                ? new WorkerCrashedException(id, exit.ExitCode, exit.Detail, unit.Task.Name)
+                ? slot.Channel.CrashOf(exit, unit.Task.Name)
                 : crash);
         }
 

@@ -81,7 +81,7 @@ internal sealed partial class PoolScheduler
         _initializer = settings.Initializer;
         _taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
         _callbacks = settings.ConcurrentCallbacks ? null : new CallbackQueue();
-        if (_taskTimeoutMilliseconds > 0)
+        if (_taskTimeoutMilliseconds > 0 && !backend.EnforcesTaskTimeout)
         {
             TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(_taskTimeoutMilliseconds / 2, 50, 1000));
             _stuckWorkerCheck = time.CreateTimer(static state => ((PoolScheduler)state!).KillStuckWorkers(), this, period, period);

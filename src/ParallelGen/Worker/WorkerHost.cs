@@ -17,7 +17,8 @@ namespace ParallelGen.Worker;
 /// <c>_outputLock</c>, and are written out: when no further request is already buffered (so a burst of small calls is
 /// answered with one <c>write</c>), after any call that took 100 µs or more, while a long chunk runs (see
 /// <see cref="WorkerCall"/>), and by a flusher thread within two milliseconds of a call that started with answers buffered, if it
-/// still runs. So a result never waits for the calls queued behind it.</para>
+/// still runs; and a result never waits in the buffer more than <see cref="s_holdTicks"/> for others to share its write.
+/// So a result never waits for the calls queued behind it.</para>
 /// <para>A second thread reads the control pipe: <c>Cancel</c> and <c>Withdraw</c> frames, and end of file, which means the
 /// parent is gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.
 /// It answers a <c>Withdraw</c> itself, since the main thread may be busy for ever.</para>
@@ -34,6 +35,9 @@ internal sealed class WorkerHost
 
     /// <summary>A call that took at least this long has its answer written out at once: the write costs little beside it.</summary>
     private static readonly long s_slowCallTicks = System.Diagnostics.Stopwatch.Frequency / 10_000;
+
+    /// <summary>The longest a result waits in the buffer for others to share its write: 1 ms.</summary>
+    private static readonly long s_holdTicks = System.Diagnostics.Stopwatch.Frequency / 1_000;
 
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
@@ -61,6 +65,7 @@ internal sealed class WorkerHost
     private long _startedRunId;
     private long _runningRunId;
     private long _runningSince;
+    private long _heldSince;
     private long _runningBudget;
     private Timer? _watchdog;
     private bool _flusherParked = true;
@@ -175,11 +180,16 @@ internal sealed class WorkerHost
                 switch (kind)
                 {
                     case (byte)FrameKind.Run:
+                        bool wasEmpty = _output.Length == 0;
                         bool slow = RunCall(RunFrame.Parse(body));
                         reader.ReleaseFrame();
                         if (slow)
                         {
                             Flush();
+                        }
+                        else if (wasEmpty)
+                        {
+                            _heldSince = System.Diagnostics.Stopwatch.GetTimestamp();
                         }
 
                         break;
@@ -194,7 +204,8 @@ internal sealed class WorkerHost
                         throw new InvalidDataException($"Unexpected frame kind 0x{(byte)kind:X2} from the parent.");
                 }
 
-                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold)
+                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold
+                    || System.Diagnostics.Stopwatch.GetTimestamp() - _heldSince >= s_holdTicks)
                 {
                     // Read without the lock: only this thread appends, so a stale length errs towards an empty write.
                     Flush();
