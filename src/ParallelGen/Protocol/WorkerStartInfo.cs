@@ -38,8 +38,8 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
         MaxFrameLength.ToString(CultureInfo.InvariantCulture),
         TaskTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
         Uri.EscapeDataString(Identity),
-        SelfHosted ? "self" : "host",
-        RunCellName);
+        RunCellName,
+        SelfHosted ? "self" : "host"); // last: WorkerEntry.RunIfWorker tells a Native AOT worker by the ";self" ending
 
     /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
     public static WorkerStartInfo? TakeFromEnvironment()
@@ -62,8 +62,8 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[5] == "self",
+            parts[6] == "self",
             Uri.UnescapeDataString(parts[4]),
-            parts[6]);
+            parts[5]);
     }
 }
