@@ -26,6 +26,52 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Processes.AssertAllExited(workers, TimeSpan.Zero);
     });
 
+    [Fact]
+    public Task When_the_parent_is_killed_its_workers_take_the_processes_their_tasks_started_and_its_shared_memory_with_them() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("orphans");
+        int[] pids = ReadWorkerPids(host);
+        string pattern = $"pg-{host.Id}-*";
+        string[] segments = Directory.GetFiles("/dev/shm", pattern);
+        Assert.NotEmpty(segments);
+        try
+        {
+            host.Kill(); // SIGKILL: the parent removes nothing itself
+            host.WaitForExit();
+            long gone = WaitUntilGone(pids, TimeSpan.FromSeconds(5));
+            Stopwatch watch = Stopwatch.StartNew();
+            while (Directory.GetFiles("/dev/shm", pattern).Length > 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(5);
+            }
+
+            string[] left = Directory.GetFiles("/dev/shm", pattern);
+            output.WriteLine($"parent {host.Id} killed; worker {pids[0]} and the sleep {pids[1]} its task started gone after {gone} ms; segments {string.Join(", ", segments.Select(Path.GetFileName))}, left: {left.Length}");
+            Processes.AssertAllExited(pids, TimeSpan.Zero);
+            Assert.Empty(left);
+        }
+        finally
+        {
+            Processes.Kill(pids[1]);
+            foreach (string segment in Directory.GetFiles("/dev/shm", pattern))
+            {
+                File.Delete(segment);
+            }
+        }
+    });
+
+    [Fact]
+    public Task Workers_read_stdin_from_the_null_device_so_the_parents_input_stays_the_parents() => Deadline.Run(() =>
+    {
+        using Process host = StartHost("stdin", redirectInput: true);
+        host.StandardInput.Write("one\ntwo\n");
+        host.StandardInput.Close();
+        Task<string> said = host.StandardOutput.ReadToEndAsync();
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "the stdin host did not finish");
+        output.WriteLine(said.Result);
+        Assert.Equal("worker: <eof>; parent: one", said.Result.Trim());
+    });
+
     [Theory]
     [InlineData(15, "SIGTERM")]
     [InlineData(2, "SIGINT (Ctrl-C)")]
@@ -113,7 +159,28 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         }
     });
 
-    private static Process StartHost(string arguments)
+    [Fact]
+    public Task A_pool_that_cannot_start_replacements_serves_with_the_workers_it_has_and_recovers_in_full() => Deadline.Run(() =>
+    {
+        // The host runs out of descriptors, so no replacement can start, while its two workers are killed one by one.
+        using Process host = StartHost("restart-failure");
+        Task<string> errors = host.StandardError.ReadToEndAsync();
+        string text = host.StandardOutput.ReadToEnd();
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the host did not finish");
+        output.WriteLine(text + errors.Result);
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        string degraded = Assert.Single(lines, l => l.StartsWith("degraded: ", StringComparison.Ordinal));
+        Assert.StartsWith("degraded: ok ", degraded); // one worker left: it serves every call
+        Assert.EndsWith("health=Degraded", degraded);
+        string unavailable = Assert.Single(lines, l => l.StartsWith("unavailable: ", StringComparison.Ordinal));
+        Assert.StartsWith("unavailable: error InvalidOperationException: ", unavailable); // no worker at all: calls fail with the cause
+        Assert.Contains("Too many open files", unavailable);
+        Assert.Equal("recovered: ok 2 workers, 328350 health=Healthy", Assert.Single(lines, l => l.StartsWith("recovered: ", StringComparison.Ordinal)));
+        Assert.Equal(0, host.ExitCode);
+    }, TimeSpan.FromSeconds(90));
+
+    private static Process StartHost(string arguments, bool redirectInput = false)
     {
         // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/
         DirectoryInfo tfm = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -123,6 +190,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
         };
         return Process.Start(start)!;
     }

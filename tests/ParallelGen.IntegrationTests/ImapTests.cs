@@ -190,4 +190,54 @@ public sealed class ImapTests(ITestOutputHelper output)
         Assert.Equal(3, received);
         Assert.Equal(64, test.Pool.Apply(Work.Square, 8));
     });
+
+    [Fact]
+    public Task An_enumerator_dropped_without_Dispose_holds_no_thread_and_its_input_is_released() => Deadline.Run(async () =>
+    {
+        using TestPool test = new();
+        const int Dropped = 40;
+        int released = 0;
+        IEnumerable<int> Endless()
+        {
+            try
+            {
+                for (int i = 0; ; i++)
+                {
+                    yield return i;
+                }
+            }
+            finally
+            {
+                Interlocked.Increment(ref released);
+            }
+        }
+
+        int threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        for (int i = 0; i < Dropped; i++)
+        {
+            Assert.Equal(0, TakeOneAndDrop(test.Pool, Endless()));
+        }
+
+        Stopwatch watch = Stopwatch.StartNew();
+        while (Volatile.Read(ref released) < Dropped && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(50);
+        }
+
+        int threadsAfter = Process.GetCurrentProcess().Threads.Count;
+        output.WriteLine($"{Dropped} enumerators dropped after one item: {released} inputs released, threads {threadsBefore} -> {threadsAfter}");
+        Assert.Equal(Dropped, released);
+        Assert.True(threadsAfter < threadsBefore + Dropped / 2, $"threads {threadsBefore} -> {threadsAfter}");
+        Assert.Equal(9, test.Pool.Apply(Work.Square, 3));
+    });
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int TakeOneAndDrop(ProcessPool pool, IEnumerable<int> input)
+    {
+        IEnumerator<int> results = pool.Imap(Work.Square, input).GetEnumerator();
+        Assert.True(results.MoveNext());
+        return results.Current; // the enumerator is dropped here without Dispose
+    }
 }

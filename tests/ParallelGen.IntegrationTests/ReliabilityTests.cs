@@ -10,7 +10,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     private const int Tasks = 20_000;
 
     [Fact]
-    public Task Killing_a_worker_every_100_ms_loses_nothing_and_fails_only_the_calls_it_was_running() => Deadline.Run(async () =>
+    public Task Killing_a_worker_every_100_ms_loses_nothing_and_fails_only_the_call_it_was_running() => Deadline.Run(async () =>
     {
         using TestPool test = new(processes: 2);
         await test.Pool.WaitForWorkersAsync();
@@ -47,7 +47,9 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
                          $"replacement after a kill in at most {kills.MaxDetectMs} ms, all done in {watch.ElapsedMilliseconds} ms");
         Assert.Equal(Tasks, correct + crashed);
         Assert.True(kills.Pids.Count >= 5, $"only {kills.Pids.Count} kills");
-        Assert.True(crashed > 0, "no call was running in a killed worker");
+        // Only the call a killed worker was running fails (the ones queued behind it never started and run elsewhere),
+        // so a kill fails at most one call; a kill that hit a worker still starting fails none.
+        Assert.InRange(crashed, 0, kills.Pids.Count);
         Assert.Equal(42, test.Pool.Apply(Work.Spin, 21));
     });
 
@@ -85,6 +87,31 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, Tasks).Select(i => 2 * i), results);
         Assert.True(kills.Pids.Count >= 5, $"only {kills.Pids.Count} kills");
     });
+
+    [Fact]
+    public Task At_the_default_chunk_size_a_Map_with_retries_survives_a_storm_for_its_whole_run_rerunning_only_interrupted_items() => Deadline.Run(async () =>
+    {
+        // MaxRetries = 3 and the default chunk size (2 500 items, about 0.5 s of work each), while a worker is killed
+        // every 100 ms until the Map is done: a chunk is never run again from its start, only from the item that was
+        // running, so every kill costs at most one item run twice.
+        using TestPool test = new(processes: 2);
+        await test.Pool.WaitForWorkersAsync();
+        using SharedArray<int> runs = new(Tasks, withLock: false);
+        Stopwatch watch = Stopwatch.StartNew();
+        Task<int[]> map = test.Pool.StarmapAsync(SchedulingWork.CountedSpin, Enumerable.Range(0, Tasks).Select(i => (runs, i)));
+
+        KillReport kills = await KillWorkersWhile(test, () => !map.IsCompleted, TimeSpan.FromSeconds(50));
+        int[] results = await map;
+
+        int[] counts = runs.ToArray();
+        int duplicates = counts.Sum() - Tasks;
+        output.WriteLine($"{Tasks} items at the default chunk size, MaxRetries = 3, {kills.Pids.Count} workers killed over {watch.ElapsedMilliseconds} ms: " +
+                         $"all results correct, {duplicates} item(s) run twice, {counts.Count(c => c > 1)} distinct");
+        Assert.Equal(Enumerable.Range(0, Tasks).Select(i => 2 * i), results);
+        Assert.All(counts, c => Assert.InRange(c, 1, 4));
+        Assert.InRange(duplicates, 0, kills.Pids.Count);
+        Assert.True(kills.Pids.Count >= 5, $"only {kills.Pids.Count} kills");
+    }, TimeSpan.FromSeconds(90));
 
     [Fact]
     public Task A_task_that_never_returns_times_out_and_its_worker_is_replaced_while_other_calls_go_on() => Deadline.Run(async () =>
@@ -172,6 +199,55 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task Strings_with_lone_surrogates_cross_to_workers_and_back_unchanged() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1);
+        string[] texts = ["\ud800", "a\udfffb", "\udc00\ud800", "plain", "\ud83d\ude00 pair"];
+
+        string[] back = test.Pool.Map(SchedulingWork.EchoText, texts);
+
+        Assert.Equal(texts, back);
+    });
+
+    [Fact]
+    public Task An_argument_over_MaxMessageSize_is_refused_before_it_is_serialized_to_its_end() => Deadline.Run(() =>
+    {
+        using TestPool test = new(processes: 1, options: new ProcessPoolOptions { MaxMessageSize = 64 * 1024 });
+        List<CountedRecord> records = [.. Enumerable.Range(0, 100_000).Select(_ => new CountedRecord())]; // about 10 MB
+        CountedRecord.Serialized = 0;
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => test.Pool.Apply(SchedulingWork.CountRecords, records));
+
+        output.WriteLine($"{error.Message} ({CountedRecord.Serialized} of {records.Count} records serialized)");
+        Assert.Contains("MaxMessageSize", error.Message);
+        Assert.InRange(CountedRecord.Serialized, 1, 5_000); // 64 KiB hold about 600 records
+        Assert.Equal(4, test.Pool.Apply(SchedulingWork.CountRecords, records[..4]));
+    });
+
+    [Fact]
+    public Task Workers_open_no_diagnostic_socket_unless_asked_to() => Deadline.Run(async () =>
+    {
+        using TestPool plain = new(processes: 1);
+        using TestPool debuggable = new(processes: 1, options: new ProcessPoolOptions { WorkerDiagnostics = true });
+        await plain.Pool.WaitForWorkersAsync();
+        await debuggable.Pool.WaitForWorkersAsync();
+
+        // The runtime names the socket after the pid and the process's start time (field 22 of /proc/<pid>/stat), so
+        // that one left behind by an earlier process with the same pid does not count.
+        static bool HasSocket(int pid)
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string startTime = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+            return File.Exists(Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-{startTime}-socket"));
+        }
+
+        output.WriteLine($"default worker has a socket: {HasSocket(plain.Pool.WorkerPids.Single())}; with WorkerDiagnostics: {HasSocket(debuggable.Pool.WorkerPids.Single())}");
+        Assert.False(HasSocket(plain.Pool.WorkerPids.Single()));
+        Assert.True(HasSocket(debuggable.Pool.WorkerPids.Single()));
+        Assert.True(HasSocket(Environment.ProcessId)); // the parent's own setting is the parent's business
+    });
+
+    [Fact]
     public Task A_million_tiny_tasks_from_four_threads_all_complete_correctly() => Deadline.Run(async () =>
     {
         using TestPool test = new(processes: 2);
@@ -200,13 +276,13 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         Assert.All(sums, sum => Assert.Equal(250L * Enumerable.Range(0, 1000).Sum(x => (long)x * x), sum));
     }, TimeSpan.FromMinutes(3));
 
-    /// <summary>Kills a random worker with SIGKILL every 100 ms for 2 s (or until <paramref name="busy"/> turns false).</summary>
-    private static async Task<KillReport> KillWorkersWhile(TestPool test, Func<bool> busy)
+    /// <summary>Kills a random worker with SIGKILL every 100 ms for 2 s, or <paramref name="duration"/> (or until <paramref name="busy"/> turns false).</summary>
+    private static async Task<KillReport> KillWorkersWhile(TestPool test, Func<bool> busy, TimeSpan? duration = null)
     {
         ConcurrentBag<int> killed = [];
         long maxDetect = 0;
         Stopwatch storm = Stopwatch.StartNew();
-        while (storm.Elapsed < TimeSpan.FromSeconds(2) && busy())
+        while (storm.Elapsed < (duration ?? TimeSpan.FromSeconds(2)) && busy())
         {
             await Task.Delay(100);
             test.Remember();

@@ -169,7 +169,7 @@ public sealed class LaneTests
     private static void Answer(FrameBuffer batch, long runId, int result)
     {
         using FrameBuffer frame = new();
-        int start = DoneFrame.Begin(frame, runId, 10, cancelled: false, []);
+        int start = DoneFrame.Begin(frame, runId, 10, DoneFrame.StatusCompleted, 0, [], 0);
         Payload.WriteSpan(frame, new ReadOnlySpan<int>(in result));
         frame.EndFrame(start);
         DoneFrame done = DoneFrame.Parse(frame.WrittenSpan[(start + FrameBuffer.HeaderSize)..], 1234);

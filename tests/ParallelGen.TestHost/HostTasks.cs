@@ -8,6 +8,52 @@ public static class HostTasks
     [ProcessTask]
     public static int Pid() => Environment.ProcessId;
 
+    [ProcessTask]
+    public static int Square(int x) => x * x;
+
+    /// <summary>Starts <c>sleep</c> for <paramref name="seconds"/> and returns its pid, leaving it running.</summary>
+    [ProcessTask]
+    public static int StartSleeper(int seconds)
+    {
+        using System.Diagnostics.Process sleeper = System.Diagnostics.Process.Start("sleep", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return sleeper.Id;
+    }
+
+    /// <summary>Reads a line from the worker's stdin: "&lt;eof&gt;" at its end.</summary>
+    [ProcessTask]
+    public static string ReadLine() => Console.In.ReadLine() ?? "<eof>";
+
+    [ProcessTask]
+    public static int Identity(int x) => x;
+
+    /// <summary>Sleeps for tenths of a second and returns the square: the comparison's skewed workload.</summary>
+    [ProcessTask]
+    public static int SleepSquare(int tenths)
+    {
+        Thread.Sleep(tenths * 100);
+        return tenths * tenths;
+    }
+
+    /// <summary>About 200 µs of work.</summary>
+    [ProcessTask]
+    public static int Spin(int value)
+    {
+        long end = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5000;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+        }
+
+        return value;
+    }
+
+    /// <summary>Sleeps (for ever for -1).</summary>
+    [ProcessTask]
+    public static int Nap(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return milliseconds;
+    }
+
     /// <summary>Busy in a long task, so that only the parent-death guards can end the worker.</summary>
     [ProcessTask]
     public static int BusyForever(int _)

@@ -9,6 +9,13 @@ using ParallelGen.TestHost;
 //                     segments over time, and exit 1 if any of them grew (see Soak.cs)
 //   processes <path>  start a daemon WorkerProcess that never ends and a non-daemon one that writes <path> after 1 s;
 //                     print "pids: daemon,other", then return from Main at once
+//   restart-failure   run out of descriptors while the workers are killed, then free them; print what the pool did
+//                     at each stage (see RestartFailure.cs)
+//   rates             the scheduling figures of issues 13 and 14 (ApplyAsync and Map throughput, skewed durations,
+//                     pool per batch, quick calls behind an endless one), for work on the scheduler (see Rates.cs)
+//   orphans           a pool of one whose task started `sleep 300`, beside a shared array; print "pids: worker,sleeper",
+//                     then wait to be killed (what the worker leaves behind when its parent dies)
+//   stdin             a worker reads a line of its stdin, then the parent reads one of its own; print both
 //   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
 switch (args)
 {
@@ -31,6 +38,26 @@ switch (args)
         WorkerProcess other = WorkerProcess.Start(HostTasks.SleepThenWrite, 1000, path, "finished");
         Console.WriteLine($"pids: {daemon.Pid},{other.Pid}");
         Console.Out.Flush();
+        return 0;
+    }
+
+    case ["orphans"]:
+    {
+        using SharedArray<int> shared = new(16);
+        using ProcessPool pool = new(1);
+        int sleeper = pool.Apply(HostTasks.StartSleeper, 300);
+        Console.WriteLine($"pids: {pool.WorkerPids.Single()},{sleeper}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    case ["stdin"]:
+    {
+        using ProcessPool pool = new(1);
+        string worker = pool.Apply(HostTasks.ReadLine);
+        string parent = Console.In.ReadLine() ?? "<eof>";
+        Console.WriteLine($"worker: {worker}; parent: {parent}");
         return 0;
     }
 
@@ -57,6 +84,15 @@ switch (args)
         Console.WriteLine($"done {written.Sum()}");
         return 0;
     }
+
+    case ["rates"]:
+        return await Rates.RunAsync();
+
+    case ["rates", "throughput"]:
+        return await Rates.RunAsync(throughputOnly: true);
+
+    case ["restart-failure"]:
+        return RestartFailure.Run();
 
     case ["soak", string seconds]:
         return await Soak.RunAsync(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)));

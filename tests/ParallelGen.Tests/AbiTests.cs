@@ -28,7 +28,14 @@ public sealed class AbiTests
         [nameof(LibC.FileActionsObjectSize)] = ["posix_spawn_file_actions_t"],
         [nameof(LibC.SpawnAttributesObjectSize)] = ["posix_spawnattr_t"],
         [nameof(LibC.SignalSetObjectSize)] = ["sigset_t"],
+        [nameof(LibC.SigInfoObjectSize)] = ["siginfo_t"],
     };
+
+    /// <summary>Offsets into C structs that C# reads by hand, with the C expression each must equal.</summary>
+    private static readonly (string Name, long Value, string Native)[] s_offsets =
+    [
+        (nameof(LibC.SigInfoPidOffset), LibC.SigInfoPidOffset, "offsetof(siginfo_t, si_pid)"),
+    ];
 
     /// <summary>Structs declared in C#, with the C type each mirrors.</summary>
     private static readonly (Type Managed, string Native)[] s_structs =
@@ -46,6 +53,7 @@ public sealed class AbiTests
         StringBuilder probe = new("""
             #define _GNU_SOURCE
             #include <errno.h>
+            #include <stddef.h>
             #include <fcntl.h>
             #include <poll.h>
             #include <pthread.h>
@@ -72,6 +80,11 @@ public sealed class AbiTests
             probe.AppendLine(CultureInfo.InvariantCulture, $"    printf(\"sizeof({type})=%zu\\n\", sizeof({type}));");
         }
 
+        foreach ((string name, _, string expression) in s_offsets)
+        {
+            probe.AppendLine(CultureInfo.InvariantCulture, $"    printf(\"{name}=%ld\\n\", (long)({expression}));");
+        }
+
         probe.AppendLine("    return 0;\n}");
         Dictionary<string, long> native = RunProbe(probe.ToString());
 
@@ -89,6 +102,7 @@ public sealed class AbiTests
             }
         }
 
+        mismatches.AddRange(s_offsets.Where(o => native[o.Name] != o.Value).Select(o => $"{o.Name} is {o.Value} in C#, {o.Native} is {native[o.Name]} in C"));
         foreach ((Type managed, string type) in s_structs)
         {
             if (Marshal.SizeOf(managed) != native[$"sizeof({type})"])

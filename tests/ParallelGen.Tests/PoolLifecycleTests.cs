@@ -49,7 +49,8 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     [Fact]
     public async Task Dispose_terminates_failing_running_and_queued_calls()
     {
-        ProcessPool pool = new(1);
+        // Not reused: on a loaded machine the worker may still be starting at Dispose, and would be parked for the next pool.
+        ProcessPool pool = new(new ProcessPoolOptions { Processes = 1, ReuseWorkers = false });
         IReadOnlyList<int> pids = pool.WorkerPids;
         AsyncResult<int> running = pool.ApplyAsync(TestTasks.Sleep, 5_000);
         AsyncResult<int> queued = pool.ApplyAsync(TestTasks.Sleep, 5_000);
@@ -75,7 +76,7 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     [Fact]
     public async Task DisposeAsync_lets_queued_work_finish()
     {
-        ProcessPool pool = new(2);
+        ProcessPool pool = new(new ProcessPoolOptions { Processes = 2, ReuseWorkers = false });
         IReadOnlyList<int> pids = pool.WorkerPids;
         Task<int[]> running = pool.MapAsync(TestTasks.Sleep, [50, 50, 50, 50, 50], chunkSize: 1);
 

@@ -3,7 +3,8 @@ namespace ParallelGen.Tests;
 /// <summary>
 /// A pool for one test: remembers every worker it ever had (replacements too, as the pool starts them), and on dispose
 /// terminates the pool and asserts that none of those processes is left alive, so a test can neither hang CI nor leak
-/// workers.
+/// workers. Its workers are never parked for another pool (<see cref="ProcessPoolOptions.ReuseWorkers"/> is off), so that
+/// every test starts with fresh processes and can check that they all exited.
 /// </summary>
 internal sealed class TestPool : IDisposable
 {
@@ -13,6 +14,7 @@ internal sealed class TestPool : IDisposable
     {
         options ??= new ProcessPoolOptions();
         options.Processes ??= processes;
+        options.ReuseWorkers = false;
         Pool = new ProcessPool(options);
         Pool.WorkerStartedForTesting += pid =>
         {

@@ -25,7 +25,8 @@ internal static class ToCoordinator
         int start = batch.Length;
         RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(done.WorkerPid);
-        int frame = DoneFrame.Begin(batch, runId, done.ElapsedTicks, done.Cancelled, done.Errors ?? (IReadOnlyList<RemoteError>)[]);
+        IReadOnlyList<RemoteError> errors = done.Errors ?? (IReadOnlyList<RemoteError>)[];
+        int frame = DoneFrame.Begin(batch, runId, done.ElapsedTicks, done.Status, done.FirstItem, errors, errors.Count);
         batch.Write(done.Results);
         try
         {
@@ -43,7 +44,7 @@ internal static class ToCoordinator
     {
         RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(0);
-        int frame = DoneFrame.Begin(batch, runId, 0, cancelled: true, []);
+        int frame = DoneFrame.Begin(batch, runId, 0, DoneFrame.StatusCancelled, 0, [], 0);
         batch.WriteInt32(0); // an empty MemoryPack span of results
         batch.EndFrame(frame);
     }
@@ -53,7 +54,7 @@ internal static class ToCoordinator
     {
         RecordHeader.Write(batch, RecordKind.Done, lane);
         batch.WriteInt32(0);
-        int frame = DoneFrame.Begin(batch, runId, 0, cancelled: false, [error]);
+        int frame = DoneFrame.Begin(batch, runId, 0, DoneFrame.StatusCompleted, 0, [error], 1);
         batch.WriteInt32(0);
         batch.EndFrame(frame);
     }

@@ -13,6 +13,13 @@ internal interface IWorkerBackend
     IWorkerChannel Launch(IWorkerEvents events);
 
     /// <summary>
+    /// Gets what a worker of this backend is made of (program, limits, environment), such that a worker launched by
+    /// another backend with the same key can serve in its place; <see langword="null"/> if workers are never reused
+    /// (the default).
+    /// </summary>
+    string? ReuseKey => null;
+
+    /// <summary>
     /// Gets whether something next to each worker process enforces the task timeout reliably, so that the pool needs
     /// no backstop of its own: a cluster node's local pool, whose backstop sees its own workers, where the remote pool
     /// would only see a node's queue. A process backend's workers can be frozen, so the pool backs them up.

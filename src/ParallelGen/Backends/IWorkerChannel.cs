@@ -24,6 +24,23 @@ internal interface IWorkerChannel
     /// <summary>Asks the worker to stop the run if it is running, or to skip it when it comes. Does nothing once the worker is gone.</summary>
     void Cancel(long runId);
 
+    /// <summary>
+    /// Asks for a run back that the worker has not started, to give it to another worker. If it had not, the worker
+    /// answers <see cref="IWorkerEvents.OnWithdrawn"/> (ahead of the answers to earlier runs) and never runs it; if it had,
+    /// the run is answered as usual. A backend that cannot do this ignores it (the default).
+    /// </summary>
+    void Withdraw(long runId)
+    {
+    }
+
+    /// <summary>
+    /// Hands an idle worker to a new owner (reused workers): from now on its events go to <paramref name="events"/>,
+    /// held until <see cref="Start"/> is called again, which then raises <see cref="IWorkerEvents.OnReady"/> (at once if the
+    /// worker was up already, else when it is). Called only when nothing sent to the worker is unanswered.
+    /// </summary>
+    /// <returns><see langword="false"/> if the worker is gone, or the backend does not reuse workers (the default).</returns>
+    bool TryRebind(IWorkerEvents events) => false;
+
     /// <summary>Asks the worker to finish what was sent, then exit.</summary>
     void Shutdown();
 

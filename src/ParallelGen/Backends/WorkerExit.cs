@@ -7,4 +7,8 @@ namespace ParallelGen.Backends;
 /// Whether someone other than ParallelGen killed it (a user, the OOM killer): that says nothing about whether workers
 /// can start, so it does not count as a failed start.
 /// </param>
-internal readonly record struct WorkerExit(int? ExitCode, string? Detail, bool KilledFromOutside);
+/// <param name="LastStartedRunId">
+/// The last run the worker took up (to run or to skip), if the backend knows: the runs sent after it never started.
+/// <see langword="null"/> when unknown; then every run the worker held may have started.
+/// </param>
+internal readonly record struct WorkerExit(int? ExitCode, string? Detail, bool KilledFromOutside, long? LastStartedRunId = null);

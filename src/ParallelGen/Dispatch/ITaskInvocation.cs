@@ -30,6 +30,15 @@ internal interface ITaskInvocation
     /// <summary>Fails every item with the same error (arguments that do not deserialize, an unknown task).</summary>
     void FailAll(Exception exception);
 
-    /// <summary>Delivers the results of the items that ran, in order.</summary>
+    /// <summary>
+    /// Called by the task's loop after the first item, and then whenever as many more items have finished as the last
+    /// call returned: may hand the results so far to the parent while the rest of the call runs (one item at a time
+    /// when items are slow, batches a few milliseconds apart when they are quick).
+    /// </summary>
+    /// <param name="finished">The results of every item finished so far (those of failed items hold their default).</param>
+    /// <returns>How many more items to run before the next call; at least 1.</returns>
+    int ItemsFinished<TResult>(ReadOnlySpan<TResult> finished);
+
+    /// <summary>Delivers the results of the items that ran, in order (all of them: those already handed over are skipped).</summary>
     void Complete<TResult>(ReadOnlySpan<TResult> results);
 }

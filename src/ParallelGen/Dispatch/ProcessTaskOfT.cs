@@ -63,8 +63,9 @@ public sealed class ProcessTask<TArgs, TResult> : ProcessTask
             call.ReleaseArguments();
 
             int done = 0;
+            int nextCheck = 1;
             CancellationToken token = call.CancellationToken;
-            for (; done < count; done++)
+            while (done < count)
             {
                 if (token.IsCancellationRequested)
                 {
@@ -85,6 +86,12 @@ public sealed class ProcessTask<TArgs, TResult> : ProcessTask
                         done++;
                         break;
                     }
+                }
+
+                // One comparison per item; the invocation decides, every so many items, whether to stream results out.
+                if (++done == nextCheck && done < count)
+                {
+                    nextCheck = done + call.ItemsFinished<TResult>(results.AsSpan(0, done));
                 }
             }
 

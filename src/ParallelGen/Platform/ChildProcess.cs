@@ -18,18 +18,30 @@ internal sealed unsafe class ChildProcess
     private bool _terminated;
     private int? _exitCode;
 
-    private ChildProcess(int pid) => Pid = pid;
+    private ChildProcess(int pid, bool leadsGroup)
+    {
+        Pid = pid;
+        LeadsProcessGroup = leadsGroup;
+    }
 
     public int Pid { get; }
+
+    /// <summary>
+    /// Gets whether the child leads a process group of its own, which the processes it starts join: then the group is
+    /// killed when the child is (<see cref="Kill"/>), and when it is found to have exited, before it is reaped (so the
+    /// group id cannot belong to anyone else yet). A descendant that leaves the group (<c>setsid</c>, a daemon) is not reached.
+    /// </summary>
+    public bool LeadsProcessGroup { get; }
 
     /// <summary>Starts <paramref name="path"/> with exactly the given pipe ends inherited, each at a fixed descriptor number.</summary>
     /// <param name="path">The executable.</param>
     /// <param name="arguments">The arguments after the executable's own name.</param>
     /// <param name="environment">The whole environment, as <c>NAME=value</c> strings.</param>
-    /// <param name="inherited">The pipe ends the child gets, and the descriptor each gets there.</param>
+    /// <param name="ownProcessGroup">Whether the child leads a process group of its own (see <see cref="LeadsProcessGroup"/>).</param>
+    /// <param name="inherited">The pipe ends the child gets, and the descriptor each gets there (above 2). Every other descriptor is closed in the child, and its stdin is the null device.</param>
     /// <exception cref="IOException">The process could not be started.</exception>
     /// <exception cref="PlatformNotSupportedException">The system is not supported.</exception>
-    public static ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, params (Pipe End, int Descriptor)[] inherited)
+    public static ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, bool ownProcessGroup, params (Pipe End, int Descriptor)[] inherited)
     {
         if (!PlatformSupport.IsLinux)
         {
@@ -42,7 +54,7 @@ internal sealed unsafe class ChildProcess
             descriptors[i] = (((UnixPipe)inherited[i].End).Fd, inherited[i].Descriptor);
         }
 
-        return new ChildProcess(PosixSpawn.Start(path, arguments, environment, descriptors));
+        return new ChildProcess(PosixSpawn.Start(path, arguments, environment, descriptors, ownProcessGroup), ownProcessGroup);
     }
 
     /// <summary>
@@ -51,15 +63,15 @@ internal sealed unsafe class ChildProcess
     /// </summary>
     public static bool IsKilledFromOutside(int? exitCode) => exitCode is -SigKill or -SigTerm;
 
-    /// <summary>Kills the process (SIGKILL). Does nothing once it has been reaped.</summary>
-    public void Kill() => Signal(SigKill);
+    /// <summary>Kills the process (SIGKILL), and its process group if it leads one. Does nothing once it has been reaped.</summary>
+    public void Kill() => Signal(SigKill, group: LeadsProcessGroup);
 
     /// <summary>Asks the process to stop (SIGTERM). Does nothing once it has been reaped.</summary>
     /// <remarks>Its exit status is then reported as the signal's (-15), as Python does, although the .NET runtime turns SIGTERM into a normal exit with 143.</remarks>
     public void Terminate()
     {
         Volatile.Write(ref _terminated, true);
-        Signal(SigTerm);
+        Signal(SigTerm, group: false);
     }
 
     /// <summary>
@@ -88,13 +100,13 @@ internal sealed unsafe class ChildProcess
         return _exitCode;
     }
 
-    private void Signal(int signal)
+    private void Signal(int signal, bool group)
     {
         lock (_reapLock)
         {
             if (!_reaped && PlatformSupport.IsLinux)
             {
-                LibC.kill(Pid, signal);
+                LibC.kill(group ? -Pid : Pid, signal);
             }
         }
     }
@@ -108,6 +120,11 @@ internal sealed unsafe class ChildProcess
             if (_reaped || !PlatformSupport.IsLinux)
             {
                 return true;
+            }
+
+            if (LeadsProcessGroup && !EndGroupOnceExited(blocking))
+            {
+                return false;
             }
 
             int status;
@@ -124,6 +141,38 @@ internal sealed unsafe class ChildProcess
             }
 
             return _reaped;
+        }
+    }
+
+    /// <summary>
+    /// Waits (or looks) for the child's exit without reaping it, and then kills what is left of its process group:
+    /// while the child is an unreaped zombie, its pid, and so its group's id, cannot be reused.
+    /// </summary>
+    /// <returns>Whether the child has exited (or cannot be waited for); false only when not blocking and it still runs.</returns>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private bool EndGroupOnceExited(bool blocking)
+    {
+        byte* info = stackalloc byte[LibC.SigInfoObjectSize];
+        while (true)
+        {
+            new Span<byte>(info, LibC.SigInfoObjectSize).Clear();
+            int rc = LibC.waitid(LibC.P_PID, Pid, info, LibC.WEXITED | LibC.WNOWAIT | (blocking ? 0 : LibC.WNOHANG));
+            if (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR)
+            {
+                continue;
+            }
+
+            if (rc == 0 && *(int*)(info + LibC.SigInfoPidOffset) == 0)
+            {
+                return false;
+            }
+
+            if (rc == 0)
+            {
+                LibC.kill(-Pid, SigKill);
+            }
+
+            return true;
         }
     }
 }

@@ -81,6 +81,18 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes every segment whose name says <paramref name="pid"/>'s exit makes it stale: a worker does it for its
+    /// parent when the parent dies, since the parent cannot any more.
+    /// </summary>
+    public static void RemoveAllOf(int pid)
+    {
+        if (PlatformSupport.IsLinux)
+        {
+            PosixSharedMemory.RemoveAllOf(Prefix, pid);
+        }
+    }
+
     /// <summary>Gets the pid in the segment's name: the process whose exit makes it stale.</summary>
     public int LifetimePid => int.Parse(Name.AsSpan(1 + Prefix.Length, Name.IndexOf('-', 1 + Prefix.Length) - 1 - Prefix.Length));
 
@@ -90,6 +102,9 @@ internal sealed unsafe class SharedSegment : IDisposable
         Detach();
         Remove(Name);
     }
+
+    /// <summary>Removes the segment's name but keeps this process's mapping: no other process can open it any more.</summary>
+    public void RemoveName() => Remove(Name);
 
     /// <summary>Unmaps the segment but leaves its name, so that another process can still open it.</summary>
     public void Detach()

@@ -13,16 +13,23 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<TResult>? _callback;
     private readonly Action<Exception>? _errorCallback;
+    private readonly CallbackQueue? _callbacks;
     private CancellationTokenRegistration _registration;
     private bool _taken;
     private int _finished;
 
-    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback)
+    /// <param name="task">The task.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="callback">Runs with the result before it is ready, if given.</param>
+    /// <param name="errorCallback">Runs with the error before it is ready, if given.</param>
+    /// <param name="callbacks">The pool's queue that runs callbacks one at a time in completion order; <see langword="null"/> to run them on the thread pool.</param>
+    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback, CallbackQueue? callbacks)
     {
         _task = task;
         _args = args;
         _callback = callback;
         _errorCallback = errorCallback;
+        _callbacks = callbacks;
     }
 
     public Task<TResult> Completion => _completion.Task;
@@ -112,24 +119,22 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
-        // As in Python, the callback runs in the parent before the result is ready, so Get() returns after it.
-        // It runs on the thread pool, never on the reader thread, so a slow callback cannot stall the worker.
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static state =>
+        // As in Python, the callback runs in the parent before the result is ready, so Get() returns after it. It runs
+        // on the pool's callback queue (or the thread pool), never on the reader thread, so a slow callback cannot
+        // stall the worker; the queue keeps the results' order and runs one callback at a time.
+        Run(static state =>
+        {
+            (ApplyCall<TArgs, TResult> call, TResult value) = ((ApplyCall<TArgs, TResult>, TResult))state!;
+            try
             {
-                (ApplyCall<TArgs, TResult> call, TResult value) = state;
-                try
-                {
-                    call._callback!(value);
-                    call._completion.TrySetResult(value);
-                }
-                catch (Exception e)
-                {
-                    call._completion.TrySetException(e);
-                }
-            },
-            (this, result),
-            preferLocal: false);
+                call._callback!(value);
+                call._completion.TrySetResult(value);
+            }
+            catch (Exception e)
+            {
+                call._completion.TrySetException(e);
+            }
+        }, (this, result));
     }
 
     private void Fail(Exception exception)
@@ -145,21 +150,32 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static state =>
+        Run(static state =>
+        {
+            (ApplyCall<TArgs, TResult> call, Exception error) = ((ApplyCall<TArgs, TResult>, Exception))state!;
+            try
             {
-                (ApplyCall<TArgs, TResult> call, Exception error) = state;
-                try
-                {
-                    call._errorCallback!(error);
-                }
-                finally
-                {
-                    call.SetException(error);
-                }
-            },
-            (this, exception),
-            preferLocal: false);
+                call._errorCallback!(error);
+                call.SetException(error);
+            }
+            catch (Exception e)
+            {
+                // As with the callback: what the error callback throws fails the result, never the process.
+                call.SetException(e);
+            }
+        }, (this, exception));
+    }
+
+    private void Run(Action<object?> callback, object state)
+    {
+        if (_callbacks is not null)
+        {
+            _callbacks.Post(callback, state);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(callback, state, preferLocal: false);
+        }
     }
 
     // A terminated pool fails calls with an OperationCanceledException that keeps its message, rather than a bare

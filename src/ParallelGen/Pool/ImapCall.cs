@@ -7,10 +7,12 @@ using ParallelGen.Transport;
 namespace ParallelGen.Pool;
 
 /// <summary>
-/// An <c>Imap</c>/<c>ImapUnordered</c>/<c>ImapAsync</c> call: lazy on both sides. A feeder thread pulls the input only
-/// while fewer than a fixed number of items are in flight (queued, running, or finished but not yet consumed), so an
-/// endless or huge input streams through in bounded memory, and results are consumed while later inputs are still
-/// being produced.
+/// An <c>Imap</c>/<c>ImapUnordered</c>/<c>ImapAsync</c> call: lazy on both sides. The input is pulled on the thread pool
+/// only while fewer than a fixed number of items are in flight (queued, running, or finished but not yet consumed), so
+/// an endless or huge input streams through in bounded memory, and results are consumed while later inputs are still
+/// being produced. No thread waits for room: the feeder returns when there is none and is queued again when the
+/// consumer makes some, so an enumerator dropped without <c>Dispose</c> holds no thread; once it is collected, the call
+/// stops and the input is disposed.
 /// </summary>
 internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 {
@@ -27,6 +29,9 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     private readonly object _capacityLock = new();
     private readonly ProgressReporter? _progress;
     private int _outstanding;
+    private IEnumerator<TArgs>? _input;
+    private long _fed;
+    private int _feeding;
     private volatile bool _stopped;
     private volatile bool _feedDone;
     private long _next;
@@ -62,9 +67,8 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         }
     }
 
-    /// <summary>Starts pulling the input on a thread of its own.</summary>
-    public void StartFeeding() =>
-        _ = System.Threading.Tasks.Task.Factory.StartNew(Feed, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>Starts pulling the input, on the thread pool.</summary>
+    public void StartFeeding() => ScheduleFeed();
 
     public WorkUnit? TryTake(int maxItems)
     {
@@ -117,9 +121,11 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         }
 
         _stopped = true;
-        lock (_capacityLock)
+
+        // Whoever owns the input disposes it: a feeder at work does so as it sees the stop, otherwise this takes it.
+        if (Interlocked.CompareExchange(ref _feeding, 1, 0) == 0)
         {
-            Monitor.PulseAll(_capacityLock);
+            ThreadPool.UnsafeQueueUserWorkItem(static call => call.DisposeInput(), this, preferLocal: false);
         }
 
         lock (_ready)
@@ -145,6 +151,8 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     /// <summary>Yields the results, blocking while the next one is not ready.</summary>
     public IEnumerable<TResult> Enumerate()
     {
+        // Referenced only by this enumerator: if the consumer drops it without Dispose, the guard's finalizer stops the call.
+        ConsumerGuard guard = new(this);
         try
         {
             while (true)
@@ -165,6 +173,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         finally
         {
             Stop();
+            guard.Dismiss();
         }
     }
 
@@ -174,6 +183,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         // Cancelling stops the call at once, even while the consumer is busy with an item: no more input is pulled
         // and queued chunks are dropped. The enumeration itself throws at its next step.
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => ((ImapCall<TArgs, TResult>)state!).Stop(), this);
+        ConsumerGuard guard = new(this);
         try
         {
             while (await NextAsync(cancellationToken).ConfigureAwait(false) is { } outcome)
@@ -187,6 +197,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         finally
         {
             Stop();
+            guard.Dismiss();
         }
     }
 
@@ -236,29 +247,73 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     {
         // Unordered results count from 0 too, so "_next == _end" means every item was consumed either way.
         _next += outcome.Count;
+        bool room;
         lock (_capacityLock)
         {
             _outstanding -= outcome.Count;
-            Monitor.PulseAll(_capacityLock);
+            room = HasRoom();
+        }
+
+        if (room && !_feedDone)
+        {
+            ScheduleFeed();
         }
 
         return outcome;
     }
 
+    /// <summary>Under <c>_capacityLock</c>: whether one more chunk fits.</summary>
+    private bool HasRoom() => _outstanding + _chunkSize <= _capacity;
+
+    /// <summary>Queues a feeder on the thread pool, unless one is at work (or the input is finished with).</summary>
+    private void ScheduleFeed()
+    {
+        if (Interlocked.CompareExchange(ref _feeding, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static call => call.Feed(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Pulls the input while there is room; owns the input (<c>_feeding</c>) while it runs.</summary>
     private void Feed()
     {
-        long index = 0;
+        while (true)
+        {
+            if (FeedWhileRoom())
+            {
+                // The input ended, failed or the call stopped: this thread keeps the ownership for good.
+                return;
+            }
+
+            Volatile.Write(ref _feeding, 0);
+            bool room;
+            lock (_capacityLock)
+            {
+                room = HasRoom();
+            }
+
+            // Room made after the check above would have found _feeding taken: look again, or leave it to Consume.
+            if ((!room && !_stopped) || Interlocked.CompareExchange(ref _feeding, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Feeds until there is no room (returns <see langword="false"/>) or the input is done with (<see langword="true"/>).</summary>
+    private bool FeedWhileRoom()
+    {
         Exception? inputError = null;
         try
         {
-            using IEnumerator<TArgs> enumerator = _items.GetEnumerator();
+            _input ??= _items.GetEnumerator();
             while (!_stopped)
             {
                 lock (_capacityLock)
                 {
-                    while (!_stopped && _outstanding + _chunkSize > _capacity)
+                    if (!HasRoom())
                     {
-                        Monitor.Wait(_capacityLock);
+                        return false;
                     }
 
                     _outstanding += _chunkSize;
@@ -266,9 +321,9 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
                 TArgs[] chunk = new TArgs[_chunkSize];
                 int count = 0;
-                while (count < chunk.Length && !_stopped && enumerator.MoveNext())
+                while (count < chunk.Length && !_stopped && _input.MoveNext())
                 {
-                    chunk[count++] = enumerator.Current;
+                    chunk[count++] = _input.Current;
                 }
 
                 lock (_capacityLock)
@@ -280,10 +335,10 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
                 {
                     lock (_ready)
                     {
-                        _ready.Enqueue(new Segment(this, index, chunk, 0, count));
+                        _ready.Enqueue(new Segment(this, _fed, chunk, 0, count));
                     }
 
-                    index += count;
+                    _fed += count;
                     _pump();
                 }
 
@@ -299,21 +354,46 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             inputError = exception;
         }
 
+        DisposeInput();
+        if (_stopped && inputError is null)
+        {
+            return true;
+        }
+
         lock (_ready)
         {
             _feedDone = true;
         }
 
         // Progress first, so that a consumer that has seen the end has also seen the final report.
-        CountArrived(0, Outcome.EndAt(index, inputError), total: index);
+        CountArrived(0, Outcome.EndAt(_fed, inputError), total: _fed);
         _pump();
+        return true;
+    }
+
+    /// <summary>Disposes the input's enumerator; by the thread that owns the input.</summary>
+    private void DisposeInput()
+    {
+        try
+        {
+            _input?.Dispose();
+        }
+        catch (Exception)
+        {
+            // The call is over; an input that fails to dispose has nobody left to tell.
+        }
+
+        _input = null;
     }
 
     private void OnSegmentDone(Segment segment, in DoneFrame done)
     {
-        lock (_running)
+        if (!done.IsPartial)
         {
-            _running.Remove(segment);
+            lock (_running)
+            {
+                _running.Remove(segment);
+            }
         }
 
         if (done.Cancelled || _stopped)
@@ -321,27 +401,30 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             return;
         }
 
-        // Every item ran unless the whole unit failed first (e.g. its arguments did not deserialize): then the
-        // unit's error stands for the items that have no result.
-        TResult[] results = new TResult[segment.Count];
-        int ran = Math.Min(done.ResultCount, segment.Count);
+        // The items from done.FirstItem on: some of them for a partial answer, the rest for a final one. Every item ran
+        // unless the whole unit failed first (e.g. its arguments did not deserialize): then the unit's error stands for
+        // the items that have no result.
+        int first = done.FirstItem;
+        int count = done.IsPartial ? done.ResultCount : segment.Count - first;
+        TResult[] results = new TResult[count];
+        int ran = Math.Min(done.ResultCount, count);
         Payload.ReadSpan(done.Results, results.AsSpan(0, ran));
         Exception?[]? errors = null;
         if (done.Errors is { Count: > 0 } remoteErrors)
         {
-            errors = new Exception?[segment.Count];
+            errors = new Exception?[count];
             foreach (RemoteError error in remoteErrors)
             {
-                errors[error.ItemIndex] = done.ToException(error, _task.Name, segment.Start);
+                errors[error.ItemIndex - first] = done.ToException(error, _task.Name, segment.Start);
             }
 
-            for (int i = ran; i < segment.Count; i++)
+            for (int i = ran; i < count; i++)
             {
                 errors[i] ??= errors[0] ?? done.ToException(remoteErrors[0], _task.Name, segment.Start);
             }
         }
 
-        CountArrived(segment.Count, new Outcome(segment.Start, segment.Count, results, errors, null));
+        CountArrived(count, new Outcome(segment.Start + first, count, results, errors, null));
     }
 
     /// <summary>
@@ -417,15 +500,17 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
     private sealed class Segment(ImapCall<TArgs, TResult> call, long start, TArgs[] items, int offset, int count) : WorkUnit
     {
-        public long Start { get; } = start;
+        private int _count = count;
+
+        public long Start { get; private set; } = start;
 
         public TArgs[] Items { get; } = items;
 
-        public int Offset { get; } = offset;
+        public int Offset { get; private set; } = offset;
 
         public override ProcessTask Task => call._task;
 
-        public override int Count { get; } = count;
+        public override int Count => _count;
 
         // Every item runs; a failing item fails only itself, when the consumer reaches it (as Python's imap).
         public override bool StopOnError => false;
@@ -436,6 +521,27 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
         public override void OnDone(in DoneFrame done) => call.OnSegmentDone(this, done);
 
+        public override void OnPartial(in DoneFrame done) => call.OnSegmentDone(this, done);
+
         public override void OnFailed(Exception exception) => call.OnSegmentFailed(this, exception);
+
+        protected override void Skip(int items)
+        {
+            Start += items;
+            Offset += items;
+            _count -= items;
+        }
+    }
+
+    /// <summary>
+    /// Lives as long as the consumer's enumerator: if that is dropped without being disposed, this is collected too, and
+    /// its finalizer stops the call (on the thread pool), so that the input is disposed and nothing more is pulled.
+    /// </summary>
+    private sealed class ConsumerGuard(ImapCall<TArgs, TResult> call)
+    {
+        ~ConsumerGuard() => ThreadPool.UnsafeQueueUserWorkItem(static c => c.Stop(), call, preferLocal: false);
+
+        /// <summary>The enumeration ended the normal way.</summary>
+        public void Dismiss() => GC.SuppressFinalize(this);
     }
 }

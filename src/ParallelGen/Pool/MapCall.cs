@@ -86,11 +86,17 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
             return;
         }
 
-        Payload.ReadSpan(done.Results, _results.AsSpan(chunk.Start, chunk.Count));
+        // The results of the items from done.FirstItem on: all of the rest for a final answer, some for a partial one.
+        int count = done.IsPartial ? done.ResultCount : chunk.Count - done.FirstItem;
+        Payload.ReadSpan(done.Results, _results.AsSpan(chunk.Start + done.FirstItem, count));
         lock (_running)
         {
-            _running.Remove(chunk);
-            _completed += chunk.Count;
+            if (!done.IsPartial)
+            {
+                _running.Remove(chunk);
+            }
+
+            _completed += count;
             bool complete = _completed == _results.Length;
             if (_progress is null)
             {
@@ -159,11 +165,13 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
 
     private sealed class Chunk(MapCall<TArgs, TResult> call, int start, int count) : WorkUnit
     {
-        public int Start { get; } = start;
+        public int Start { get; private set; } = start;
 
         public override ProcessTask Task => call._task;
 
-        public override int Count { get; } = count;
+        public override int Count => _count;
+
+        private int _count = count;
 
         public override bool StopOnError => true;
 
@@ -186,6 +194,14 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         }
 
         public override void OnDone(in DoneFrame done) => call.OnChunkDone(this, done);
+
+        public override void OnPartial(in DoneFrame done) => call.OnChunkDone(this, done);
+
+        protected override void Skip(int items)
+        {
+            Start += items;
+            _count -= items;
+        }
 
         public override void OnFailed(Exception exception) => call.Fail(exception, default);
     }

@@ -18,12 +18,16 @@ namespace ParallelGen;
 public sealed partial class PoolInitializer
 {
     private readonly Func<WorkUnit> _createUnit;
+    private string? _reuseKey;
 
     private PoolInitializer(ProcessTask task, Func<WorkUnit> createUnit)
     {
         Task = task;
         _createUnit = createUnit;
     }
+
+    /// <summary>Gets the task's id and its serialized arguments: workers initialized with an equal key are alike.</summary>
+    internal string ReuseKey => _reuseKey ??= ComputeReuseKey();
 
     /// <summary>Gets the task that runs in each worker.</summary>
     public ProcessTask Task { get; }
@@ -50,4 +54,11 @@ public sealed partial class PoolInitializer
 
     /// <summary>Serializes the initializer's arguments, as a <c>Run</c> frame carries them.</summary>
     internal void WriteArguments(Transport.FrameBuffer buffer) => _createUnit().WriteArguments(buffer);
+
+    private string ComputeReuseKey()
+    {
+        using Transport.FrameBuffer arguments = new();
+        WriteArguments(arguments);
+        return $"{Task.Id}:{Convert.ToHexString(arguments.WrittenSpan)}";
+    }
 }

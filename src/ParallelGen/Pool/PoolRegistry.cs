@@ -42,5 +42,8 @@ internal static class PoolRegistry
         {
             pool.Terminate();
         }
+
+        // Idle workers the pools just handed on, and those of pools disposed earlier: no next pool is coming.
+        IdleWorkers.ReleaseAll();
     }
 }

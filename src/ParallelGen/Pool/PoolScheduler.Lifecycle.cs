@@ -42,12 +42,25 @@ internal sealed partial class PoolScheduler
                 return;
             }
 
+            // Idle workers go on to serve the next pool, when workers are reused; the others are killed.
+            foreach (WorkerSlot slot in _slots.OfType<WorkerSlot>())
+            {
+                TryMarkParked(slot);
+            }
+
             _state = PoolState.Terminated;
             _stuckWorkerCheck?.Dispose();
+            _rebalanceTimer.Dispose();
+            foreach (ITimer? timer in _restartTimers)
+            {
+                timer?.Dispose();
+            }
+
             workers = [.. _slots.OfType<WorkerSlot>()];
             CheckAllExited();
         }
 
+        ParkCollected();
         FailQueued(Terminated());
         FailReadyWaiters();
         foreach (WorkerSlot slot in workers)

@@ -4,6 +4,14 @@ using ParallelGen.Protocol;
 namespace ParallelGen.Pool;
 
 /// <summary>The supervisor's half: starting workers, their events, their exits, and what follows from them.</summary>
+/// <remarks>
+/// <para><b>Failed starts.</b> A worker that cannot be launched, or exits (or is stopped) before it has started, is a
+/// failed start of its slot. The slot tries again, at once the first time and then after a back-off that doubles from
+/// 100 ms to <see cref="MaxRestartDelay"/>, for as long as the pool lives, while the other workers go on serving: the
+/// pool is <see cref="PoolHealth.Degraded"/>. Only when no worker is left and the last
+/// <see cref="MaxStartFailures"/> starts in a row failed is it <see cref="PoolHealth.Unavailable"/>: calls fail with
+/// the cause until a start succeeds again.</para>
+/// </remarks>
 internal sealed partial class PoolScheduler
 {
     private const int MaxStartFailures = 3;
@@ -11,13 +19,38 @@ internal sealed partial class PoolScheduler
     /// <summary>How long past its task timeout a worker that has not stopped itself is given before the parent kills it.</summary>
     private const int StuckGraceMilliseconds = 1000;
 
+    /// <summary>The longest a slot waits before it tries again to start a worker.</summary>
+    internal static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(5);
+
     private readonly TimeSpan _workerStartTimeout;
     private readonly PoolInitializer? _initializer;
     private readonly int _taskTimeoutMilliseconds;
     private readonly ITimer? _stuckWorkerCheck;
+    private readonly CallbackQueue? _callbacks;
+    private readonly int[] _slotFailures;
+    private readonly ITimer?[] _restartTimers;
     private int _liveWorkers;
-    private int _startFailures;
-    private Exception? _fault;
+    private int _failuresInARow;
+    private Exception? _lastStartFailure;
+    private Exception? _unavailableCause;
+    private PoolHealth _health;
+
+    /// <summary>Raised, on a queue of its own outside every lock, whenever <see cref="Health"/> changes, with the cause of a failure.</summary>
+    public event Action<PoolHealth, Exception?>? HealthChanged;
+
+    /// <summary>Gets whether the pool has all its workers, serves with fewer, or cannot serve at all.</summary>
+    public PoolHealth Health
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _health;
+            }
+        }
+    }
+
+    private CallbackQueue HealthEvents { get; } = new();
 
     /// <summary>Launches every worker. A worker that cannot be launched at all fails the pool's construction.</summary>
     public void Start()
@@ -31,9 +64,28 @@ internal sealed partial class PoolScheduler
     private void StartWorker(int index, bool throwOnError)
     {
         WorkerSlot slot = new(this, index);
+        lock (_lock)
+        {
+            _restartTimers[index]?.Dispose();
+            _restartTimers[index] = null;
+            if (_state == PoolState.Terminated || _slots[index] is not null)
+            {
+                return;
+            }
+        }
+
         try
         {
-            slot.Channel = _backend.Launch(slot);
+            if (_reuse?.TryTake(slot) is { } reused)
+            {
+                slot.Channel = reused.Channel;
+                slot.ItemsAssigned = reused.ItemsAssigned;
+                slot.Reused = true;
+            }
+            else
+            {
+                slot.Channel = _backend.Launch(slot);
+            }
         }
         catch (Exception e)
         {
@@ -42,7 +94,7 @@ internal sealed partial class PoolScheduler
                 throw;
             }
 
-            FailQueued(e);
+            OnStartFailed(index, e);
             return;
         }
 
@@ -69,10 +121,118 @@ internal sealed partial class PoolScheduler
         }
     }
 
+    /// <summary>Counts a failed start of slot <paramref name="index"/> and plans the next attempt.</summary>
+    private void OnStartFailed(int index, Exception cause)
+    {
+        bool now;
+        lock (_lock)
+        {
+            _slotFailures[index]++;
+            _failuresInARow++;
+            _lastStartFailure = cause;
+            now = ScheduleRestart(index);
+            UpdateHealth();
+        }
+
+        FailQueuedIfUnavailable();
+        if (now)
+        {
+            StartWorker(index, throwOnError: false);
+        }
+    }
+
+    /// <summary>
+    /// Plans the next start of slot <paramref name="index"/> after a failed one: at once after the first failure (the
+    /// caller starts it, outside the lock, when this returns <see langword="true"/>), then after a back-off. Under the lock.
+    /// </summary>
+    private bool ScheduleRestart(int index)
+    {
+        if (_state == PoolState.Terminated || _restartTimers[index] is not null)
+        {
+            return false;
+        }
+
+        int failures = _slotFailures[index];
+        if (failures <= 1)
+        {
+            return true;
+        }
+
+        TimeSpan delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures - 2), MaxRestartDelay.TotalMilliseconds));
+        _restartTimers[index] = _time.CreateTimer(
+            static state =>
+            {
+                (PoolScheduler scheduler, int i) = ((PoolScheduler, int))state!;
+                scheduler.StartWorker(i, throwOnError: false);
+            },
+            (this, index),
+            delay,
+            Timeout.InfiniteTimeSpan);
+        return false;
+    }
+
+    /// <summary>Works out the pool's health from its slots, and reports a change. Under the lock.</summary>
+    private void UpdateHealth()
+    {
+        int started = 0;
+        bool failing = false;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            started += _slots[i] is { HasStarted: true } ? 1 : 0;
+            failing |= _slotFailures[i] > 0;
+        }
+
+        PoolHealth health = started == 0 && _failuresInARow >= MaxStartFailures ? PoolHealth.Unavailable
+            : failing ? PoolHealth.Degraded
+            : PoolHealth.Healthy;
+        if (health == PoolHealth.Unavailable)
+        {
+            _unavailableCause ??= _lastStartFailure is WorkerCrashedException or null
+                ? _lastStartFailure ?? new InvalidOperationException("No worker could be started.")
+                : _lastStartFailure;
+        }
+        else
+        {
+            _unavailableCause = null;
+        }
+
+        if (health == _health || _state == PoolState.Terminated)
+        {
+            return;
+        }
+
+        _health = health;
+        Exception? cause = health == PoolHealth.Healthy ? null : _unavailableCause ?? _lastStartFailure;
+        if (HealthChanged is { } handler)
+        {
+            HealthEvents.Post(static state =>
+            {
+                (Action<PoolHealth, Exception?> raise, PoolHealth h, Exception? c) = ((Action<PoolHealth, Exception?>, PoolHealth, Exception?))state!;
+                raise(h, c);
+            }, (handler, health, cause));
+        }
+    }
+
+    /// <summary>With no worker that could run them, the calls waiting in the queue fail with the cause.</summary>
+    private void FailQueuedIfUnavailable()
+    {
+        Exception? cause;
+        lock (_lock)
+        {
+            cause = _health == PoolHealth.Unavailable ? _unavailableCause : null;
+        }
+
+        if (cause is not null)
+        {
+            FailQueued(cause);
+        }
+    }
+
     internal void OnReady(WorkerSlot slot)
     {
-        if (_initializer is null)
+        if (_initializer is null || slot.Reused)
         {
+            // A reused worker ran this very initializer (same task, same arguments) when it first started.
             MarkStarted(slot);
             return;
         }
@@ -109,7 +269,9 @@ internal sealed partial class PoolScheduler
             }
 
             slot.State = WorkerState.Ready;
-            _startFailures = 0;
+            _slotFailures[slot.Index] = 0;
+            _failuresInARow = 0;
+            UpdateHealth();
         }
 
         SignalReadyWaiters();
@@ -148,11 +310,24 @@ internal sealed partial class PoolScheduler
                 throw new InvalidDataException($"Worker {slot.Channel.Id} answered call {done.RunId}, which it was not running.");
             }
 
-            slot.InFlight.Dequeue();
-            slot.LastAnswerAt = _time.GetTimestamp();
-            if (!unit.IsStartup)
+            if (done.IsPartial)
             {
-                AdaptWindow(slot, done.ElapsedTicks);
+                int results = done.ResultCount;
+                if (done.FirstItem != unit.ItemsDone || results <= 0 || done.FirstItem + results >= unit.Count)
+                {
+                    throw new InvalidDataException($"Worker {slot.Channel.Id} answered items {done.FirstItem}+{results} of call {done.RunId}, which has {unit.Count} and {unit.ItemsDone} answered.");
+                }
+
+                unit.ItemsDone = done.FirstItem + results;
+            }
+            else
+            {
+                slot.InFlight.Dequeue();
+                slot.LastAnswerAt = _time.GetTimestamp();
+                if (!unit.IsStartup)
+                {
+                    AdaptWindow(slot, done.ElapsedTicks);
+                }
             }
         }
 
@@ -172,12 +347,19 @@ internal sealed partial class PoolScheduler
 
         try
         {
-            unit.OnDone(done);
+            if (done.IsPartial)
+            {
+                unit.OnPartial(done);
+            }
+            else
+            {
+                unit.OnDone(done);
+            }
         }
         catch (Exception e)
         {
             // Results that do not deserialize (whatever the deserializer throws) fail their call, not the worker.
-            // The unit has left the in-flight queue, so it must be completed here or it would wait forever.
+            // The unit may have left the in-flight queue, so it must be completed here or it would wait forever.
             unit.OnFailed(e);
         }
     }
@@ -190,14 +372,40 @@ internal sealed partial class PoolScheduler
         }
     }
 
+    /// <summary>The worker gave a run back that it had not started: it goes to the front of the queue, for an idle worker.</summary>
+    internal void OnWithdrawn(WorkerSlot slot, long runId)
+    {
+        lock (_lock)
+        {
+            WorkUnit? unit = slot.InFlight.FirstOrDefault(u => u.RunId == runId);
+            if (unit is null || !RemoveInFlight(slot, unit))
+            {
+                throw new InvalidDataException($"Worker {slot.Channel.Id} gave back call {runId}, which it did not hold.");
+            }
+
+            unit.Withdrawing = false;
+            if (!unit.IsAbandoned)
+            {
+                _retries.Enqueue(unit);
+            }
+        }
+
+        Pump();
+    }
+
     internal void OnExited(WorkerSlot slot, WorkerExit exit)
     {
         List<WorkUnit> failed = [];
         WorkUnit? timedOut = null;
         bool respawn;
-        Exception? startFailure = null;
+        bool failedStart = false;
         lock (_lock)
         {
+            if (slot.State == WorkerState.Exited)
+            {
+                return; // parked for the next pool just before it died: this pool counted it out already
+            }
+
             slot.StartTimer?.Dispose();
             WorkerState previous = slot.State;
             slot.State = WorkerState.Exited;
@@ -209,15 +417,13 @@ internal sealed partial class PoolScheduler
             _liveWorkers--;
             if (previous is WorkerState.Starting or WorkerState.Initializing && _state != PoolState.Terminated && !exit.KilledFromOutside)
             {
-                _startFailures++;
-                if (_startFailures >= MaxStartFailures)
-                {
-                    startFailure = new WorkerCrashedException(
-                        slot.Channel.Id,
-                        exit.ExitCode,
-                        $"it failed to start {_startFailures} times in a row{(exit.Detail is null ? "" : $" ({exit.Detail})")}; see its output above");
-                    _fault ??= startFailure;
-                }
+                failedStart = true;
+                _slotFailures[slot.Index]++;
+                _failuresInARow++;
+                _lastStartFailure = new WorkerCrashedException(
+                    slot.Channel.Id,
+                    exit.ExitCode,
+                    $"it failed to start {_failuresInARow} times in a row{(exit.Detail is null ? "" : $" ({exit.Detail})")}; see its output above");
             }
 
             foreach (WorkUnit unit in slot.InFlight)
@@ -242,9 +448,18 @@ internal sealed partial class PoolScheduler
                     continue;
                 }
 
-                if (_state != PoolState.Terminated && unit.CrashCount < unit.MaxRetries)
+                if (exit.LastStartedRunId is long started && unit.RunId > started)
                 {
-                    unit.CrashCount++;
+                    // Sent, but the worker never took it up: it did nothing, so it runs elsewhere as it is.
+                    _retries.Enqueue(unit);
+                    continue;
+                }
+
+                // It was running (or had just finished, its answer lost): the items answered are done, the first one
+                // without an answer is the one that was running.
+                unit.AdvanceAfterCrash();
+                if (_state != PoolState.Terminated && unit.CrashCount <= unit.MaxRetries)
+                {
                     _retries.Enqueue(unit);
                 }
                 else
@@ -254,7 +469,13 @@ internal sealed partial class PoolScheduler
             }
 
             slot.InFlight.Clear();
-            respawn = _fault is null && (_state == PoolState.Running || (_state == PoolState.Closed && HasQueuedWork()));
+            respawn = _state == PoolState.Running || (_state == PoolState.Closed && HasQueuedWork());
+            if (respawn && failedStart)
+            {
+                respawn = ScheduleRestart(slot.Index);
+            }
+
+            UpdateHealth();
             CheckAllExited();
         }
 
@@ -271,11 +492,7 @@ internal sealed partial class PoolScheduler
                 : crash);
         }
 
-        if (startFailure is not null)
-        {
-            FailQueued(startFailure);
-        }
-
+        FailQueuedIfUnavailable();
         if (respawn)
         {
             StartWorker(slot.Index, throwOnError: false);
@@ -291,7 +508,6 @@ internal sealed partial class PoolScheduler
         List<WorkUnit> retries;
         lock (_lock)
         {
-            _fault ??= exception;
             sources = [.. _sources];
             _sources.Clear();
             retries = [.. _retries];
@@ -324,7 +540,7 @@ internal sealed partial class PoolScheduler
             {
                 // The oldest run is the one the worker runs, since it was sent or since the run before it was answered.
                 if (slot is not null && slot.InFlight.TryPeek(out WorkUnit? running) && !running.IsStartup
-                    && now - Math.Max(running.SentAt, slot.LastAnswerAt) > WorkerStartInfo.CallBudgetTicks(_taskTimeoutMilliseconds, running.Count, StuckGraceMilliseconds, _time.TimestampFrequency))
+                    && now - slot.RunningSince > WorkerStartInfo.CallBudgetTicks(_taskTimeoutMilliseconds, running.Count, StuckGraceMilliseconds, _time.TimestampFrequency))
                 {
                     if (slot.TimedOutRunId == 0)
                     {

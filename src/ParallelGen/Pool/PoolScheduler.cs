@@ -14,15 +14,32 @@ namespace ParallelGen.Pool;
 /// <see cref="IWorkSource.TryTake"/> is called under it and takes the source's own lock, so that one comes after it;
 /// no source may call into the scheduler while holding its own lock.</para>
 /// <para><b>Dispatch.</b> One thread at a time dispatches (<see cref="Pump"/>): it assigns units to workers under the
-/// lock, in order, then sends them outside it (a few rounds at most, then a thread-pool thread takes over). So each worker receives its runs in the order they were assigned,
-/// which is the order of its <see cref="WorkerSlot.InFlight"/> queue, which is the order it answers them in.</para>
+/// lock, in order, then sends them outside it (a few rounds at most, then a thread-pool thread takes over). So each
+/// worker receives its runs in the order they were assigned, which is the order of its <see cref="WorkerSlot.InFlight"/>
+/// queue, which is the order it answers them in (a run given back after <see cref="IWorkerChannel.Withdraw"/> leaves
+/// the queue wherever it is).</para>
+/// <para><b>Nothing waits behind a busy worker.</b> Runs are pushed ahead to hide the round trip (the window), but a
+/// worker whose current run has taken longer than <see cref="BusyMilliseconds"/> gets nothing more, and as soon as
+/// a worker is idle with nothing left to give it, the runs queued behind such a run in other workers are withdrawn and
+/// given to the idle one. A timer looks again when a run in progress would pass that mark (at most every
+/// <see cref="QuietMilliseconds"/> ms after a look that found nothing, so a busy run is noticed within about 10 ms).</para>
+/// <para><b>Run ids</b> come from one counter for the whole process, so that a worker that moves to another pool
+/// (reused workers) still sees them in increasing order.</para>
 /// </remarks>
 internal sealed partial class PoolScheduler
 {
     private const int MaxWindow = 128;
 
+    /// <summary>How long a run may keep a worker busy before the runs queued behind it may be given to an idle worker.</summary>
+    internal const int BusyMilliseconds = 2;
+
+    /// <summary>How long after it fired the withdrawal timer waits at least before it fires again.</summary>
+    private const int QuietMilliseconds = 8;
+
     /// <summary>How many dispatch rounds one thread does for others before it hands the rest to the thread pool.</summary>
     private const int MaxPumpRounds = 8;
+
+    private static long s_nextRunId;
 
     private readonly object _lock = new();
     private readonly IWorkerBackend _backend;
@@ -33,9 +50,15 @@ internal sealed partial class PoolScheduler
     private readonly long _maxTasksPerWorker;
     private readonly List<(WorkerSlot Slot, WorkUnit Unit)> _batch = [];
     private readonly List<WorkerSlot> _shutdowns = [];
+    private readonly List<WorkerSlot> _parks = [];
+    private readonly WorkerReuse? _reuse;
+    private readonly List<(IWorkerChannel Worker, long RunId)> _withdrawals = [];
     private readonly long _shortRunTicks = System.Diagnostics.Stopwatch.Frequency / 5_000;
     private readonly long _longRunTicks = System.Diagnostics.Stopwatch.Frequency / 500;
-    private long _nextRunId;
+    private readonly long _busyTicks;
+    private readonly ITimer _rebalanceTimer;
+    private long _rebalanceDue = long.MaxValue;
+    private long _rebalanceQuietUntil;
     private int _pumpDemand;
 
     /// <summary>Creates the scheduler of a pool of <paramref name="workers"/> workers; <see cref="Start"/> launches them.</summary>
@@ -48,10 +71,16 @@ internal sealed partial class PoolScheduler
         _backend = backend;
         _time = time;
         _slots = new WorkerSlot?[workers];
+        _slotFailures = new int[workers];
+        _restartTimers = new ITimer?[workers];
+        _busyTicks = time.TimestampFrequency * BusyMilliseconds / 1000;
+        _rebalanceTimer = time.CreateTimer(static state => ((PoolScheduler)state!).OnRebalanceDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _reuse = settings.Reuse;
         _maxTasksPerWorker = settings.MaxTasksPerWorker ?? long.MaxValue;
         _workerStartTimeout = settings.WorkerStartTimeout;
         _initializer = settings.Initializer;
         _taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
+        _callbacks = settings.ConcurrentCallbacks ? null : new CallbackQueue();
         if (_taskTimeoutMilliseconds > 0 && !backend.EnforcesTaskTimeout)
         {
             TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(_taskTimeoutMilliseconds / 2, 50, 1000));
@@ -62,8 +91,14 @@ internal sealed partial class PoolScheduler
     /// <summary>Raised with every worker the pool launches, replacements included, before its events start.</summary>
     public event Action<IWorkerChannel>? WorkerLaunched;
 
-    /// <summary>Gets the queue that runs the pool's calls into user code, one at a time.</summary>
+    /// <summary>Gets the queue that runs the pool's progress reports, one at a time.</summary>
     public CallbackQueue Callbacks { get; } = new();
+
+    /// <summary>
+    /// Gets the queue that runs <c>ApplyAsync</c> callbacks one at a time in completion order (Python's result handler),
+    /// or <see langword="null"/> if they run concurrently on the thread pool (<c>ProcessPoolOptions.ConcurrentCallbacks</c>).
+    /// </summary>
+    public CallbackQueue? ResultCallbacks => _callbacks;
 
     /// <summary>Gets the number of workers the pool keeps running.</summary>
     public int Workers => _slots.Length;
@@ -118,9 +153,9 @@ internal sealed partial class PoolScheduler
                     throw new ObjectDisposedException(nameof(ProcessPool), "The pool was terminated or disposed; it accepts no new work.");
             }
 
-            if (_fault is not null)
+            if (_unavailableCause is { } cause)
             {
-                throw new InvalidOperationException($"The pool cannot start worker processes: {_fault.Message}", _fault);
+                throw new InvalidOperationException($"The pool cannot start worker processes: {cause.Message}", cause);
             }
         }
     }
@@ -168,7 +203,8 @@ internal sealed partial class PoolScheduler
                 return;
             }
 
-            while (PickWorker() is { } slot && TakeNext(_maxTasksPerWorker - slot.ItemsAssigned) is { } unit)
+            long now = _time.GetTimestamp();
+            while (PickWorker(now) is { } slot && TakeNext(_maxTasksPerWorker - slot.ItemsAssigned) is { } unit)
             {
                 Assign(slot, unit);
                 slot.ItemsAssigned += unit.Count;
@@ -182,6 +218,7 @@ internal sealed partial class PoolScheduler
             }
 
             CollectIdleShutdowns(_shutdowns);
+            CollectWithdrawals(now);
         }
 
         if (_batch.Count > 0)
@@ -190,20 +227,97 @@ internal sealed partial class PoolScheduler
             _batch.Clear();
         }
 
+        foreach ((IWorkerChannel worker, long runId) in _withdrawals)
+        {
+            worker.Withdraw(runId);
+        }
+
+        _withdrawals.Clear();
         foreach (WorkerSlot slot in _shutdowns)
         {
             slot.Channel.Shutdown();
         }
 
         _shutdowns.Clear();
+        ParkCollected();
+    }
+
+    /// <summary>
+    /// If a worker is idle (nothing was left to give it), takes back the runs queued behind any run that has kept its
+    /// worker busy for <see cref="BusyMilliseconds"/>, so that the idle worker gets them; if such a run is younger,
+    /// looks again when it comes of age. Under the lock.
+    /// </summary>
+    private void CollectWithdrawals(long now)
+    {
+        bool someoneIdle = false;
+        foreach (WorkerSlot? slot in _slots)
+        {
+            someoneIdle |= slot is { State: WorkerState.Ready, InFlight.Count: 0 };
+        }
+
+        if (!someoneIdle)
+        {
+            return;
+        }
+
+        long due = long.MaxValue;
+        foreach (WorkerSlot? slot in _slots)
+        {
+            if (slot is not { State: WorkerState.Ready or WorkerState.Retiring, InFlight.Count: > 1 })
+            {
+                continue;
+            }
+
+            long since = slot.RunningSince;
+            if (now - since < _busyTicks)
+            {
+                due = Math.Min(due, since + _busyTicks);
+                continue;
+            }
+
+            bool head = true;
+            foreach (WorkUnit unit in slot.InFlight)
+            {
+                if (!head && !unit.Withdrawing && !unit.IsAbandoned && !unit.IsStartup)
+                {
+                    unit.Withdrawing = true;
+                    _withdrawals.Add((slot.Channel, unit.RunId));
+                }
+
+                head = false;
+            }
+        }
+
+        // A timer that found nothing to do leaves the next one to come at least QuietMilliseconds later: while calls are
+        // short, a run seen at one pump has long been answered when the timer fires, and each fire costs a pool thread.
+        due = Math.Max(due, _rebalanceQuietUntil);
+        if (due != long.MaxValue && due < _rebalanceDue)
+        {
+            _rebalanceDue = due;
+            long ticks = Math.Max(due - now, 0);
+            _rebalanceTimer.Change(TimeSpan.FromSeconds((double)ticks / _time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnRebalanceDue()
+    {
+        lock (_lock)
+        {
+            _rebalanceDue = long.MaxValue;
+            _rebalanceQuietUntil = _time.GetTimestamp() + (_time.TimestampFrequency * QuietMilliseconds / 1000);
+        }
+
+        Pump();
     }
 
     /// <summary>Gives <paramref name="unit"/> a new attempt on <paramref name="slot"/>'s worker. Under the lock.</summary>
     private void Assign(WorkerSlot slot, WorkUnit unit)
     {
-        unit.RunId = ++_nextRunId;
+        unit.RunId = Interlocked.Increment(ref s_nextRunId);
         unit.Worker = slot.Channel;
         unit.SentAt = _time.GetTimestamp();
+        unit.ItemsDone = 0;
+        unit.Withdrawing = false;
         slot.InFlight.Enqueue(unit);
     }
 
@@ -280,13 +394,18 @@ internal sealed partial class PoolScheduler
         return slot.InFlight.Count < before;
     }
 
-    /// <summary>Picks the started worker with the most room, or <see langword="null"/> if all are full.</summary>
-    private WorkerSlot? PickWorker()
+    /// <summary>
+    /// Picks the started worker with the most room, or <see langword="null"/> if all are full. A worker whose current run
+    /// has been going for <see cref="BusyMilliseconds"/> or more gets nothing more until it is done: what it would get
+    /// could wait there for any length of time.
+    /// </summary>
+    private WorkerSlot? PickWorker(long now)
     {
         WorkerSlot? best = null;
         foreach (WorkerSlot? slot in _slots)
         {
             if (slot is { State: WorkerState.Ready } && slot.InFlight.Count < slot.Window
+                && (slot.InFlight.Count == 0 || now - slot.RunningSince < _busyTicks)
                 && (best is null || slot.InFlight.Count < best.InFlight.Count))
             {
                 best = slot;
@@ -349,7 +468,10 @@ internal sealed partial class PoolScheduler
         return _sources.Count > 0;
     }
 
-    /// <summary>Finds workers to send a <c>Shutdown</c>: retired ones that are idle, and all idle ones of a closed, drained pool.</summary>
+    /// <summary>
+    /// Finds workers to send a <c>Shutdown</c>: retired ones that are idle, and all idle ones of a closed, drained pool
+    /// (those are parked for the next pool instead, when workers are reused).
+    /// </summary>
     private void CollectIdleShutdowns(List<WorkerSlot> shutdowns)
     {
         bool closing = _state == PoolState.Closed && !HasQueuedWork();
@@ -358,8 +480,64 @@ internal sealed partial class PoolScheduler
             if (slot is { InFlight.Count: 0, State: not (WorkerState.ShuttingDown or WorkerState.Exited) }
                 && (slot.State == WorkerState.Retiring || closing))
             {
-                slot.State = WorkerState.ShuttingDown;
-                shutdowns.Add(slot);
+                if (closing && !TryMarkParked(slot))
+                {
+                    slot.State = WorkerState.ShuttingDown;
+                    shutdowns.Add(slot);
+                }
+                else if (!closing)
+                {
+                    slot.State = WorkerState.ShuttingDown;
+                    shutdowns.Add(slot);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes an idle worker out of the pool, to be parked for the next pool by <see cref="ParkCollected"/>; from
+    /// now on its events no longer concern this pool. Under the lock.
+    /// </summary>
+    private bool TryMarkParked(WorkerSlot slot)
+    {
+        // A worker still starting goes too, unless it has an initializer to run first: pool-per-batch code often
+        // disposes a pool before its last workers are up, and they would be started again for the next one.
+        bool idle = slot.InFlight.Count == 0
+            && (slot.State == WorkerState.Ready || (slot.State == WorkerState.Starting && _initializer is null));
+        if (_reuse is null || !idle || slot.ItemsAssigned >= _maxTasksPerWorker)
+        {
+            return false;
+        }
+
+        slot.State = WorkerState.Exited;
+        slot.StartTimer?.Dispose();
+        _slots[slot.Index] = null;
+        _liveWorkers--;
+        _parks.Add(slot);
+        CheckAllExited();
+        return true;
+    }
+
+    /// <summary>Parks the workers <see cref="TryMarkParked"/> took out; one that cannot be parked is shut down. Outside the lock.</summary>
+    private void ParkCollected()
+    {
+        WorkerSlot[] parks;
+        lock (_lock)
+        {
+            if (_parks.Count == 0)
+            {
+                return;
+            }
+
+            parks = [.. _parks];
+            _parks.Clear();
+        }
+
+        foreach (WorkerSlot slot in parks)
+        {
+            if (!IdleWorkers.TryPark(_reuse!.Key, slot.Channel, slot.ItemsAssigned, _reuse.KeepAlive, _slots.Length))
+            {
+                slot.Channel.Shutdown();
             }
         }
     }

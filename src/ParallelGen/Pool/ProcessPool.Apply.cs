@@ -30,8 +30,11 @@ public partial class ProcessPool
     /// <summary>Queues <paramref name="task"/> to run once in a worker (Python's <c>apply_async</c>).</summary>
     /// <param name="task">The generated task descriptor.</param>
     /// <param name="args">The arguments, packed as the descriptor expects.</param>
-    /// <param name="callback">Runs in this process with the result, before the result is ready.</param>
-    /// <param name="errorCallback">Runs in this process with the exception, before the result is ready.</param>
+    /// <param name="callback">
+    /// Runs in this process with the result, before the result is ready. The callbacks of one pool run one at a time,
+    /// in the order the results arrive, on a pool thread (unless <see cref="ProcessPoolOptions.ConcurrentCallbacks"/>).
+    /// </param>
+    /// <param name="errorCallback">Runs in this process with the exception, before the result is ready; in turn with the callbacks.</param>
     /// <param name="cancellationToken">Drops the call if it is still queued; signals the task's token if it is running.</param>
     /// <exception cref="InvalidOperationException">The pool is closed.</exception>
     /// <exception cref="ObjectDisposedException">The pool is terminated.</exception>
@@ -43,7 +46,7 @@ public partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback);
+        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback, _scheduler.ResultCallbacks);
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return new AsyncResult<TResult>(call.Completion);

@@ -47,12 +47,16 @@ public partial class ProcessPool
     internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time)
     {
         options.Validate();
+        WorkerReuse? reuse = options.ReuseWorkers && backend.ReuseKey is { } shape
+            ? new WorkerReuse($"{shape}|{options.Initializer?.ReuseKey}", options.IdleWorkerTimeout)
+            : null;
         _scheduler = new PoolScheduler(
             options.ResolveProcesses(),
             backend,
-            new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer),
+            new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer, reuse, options.ConcurrentCallbacks),
             time);
         _scheduler.WorkerLaunched += channel => WorkerStartedForTesting?.Invoke(channel.Id);
+        _scheduler.HealthChanged += (health, cause) => HealthChanged?.Invoke(this, new PoolHealthChangedEventArgs(health, cause));
         PoolRegistry.Add(this);
         try
         {
@@ -71,6 +75,25 @@ public partial class ProcessPool
 
     /// <summary>Gets the process ids of the workers alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerPids => _scheduler.WorkerIds;
+
+    /// <summary>
+    /// Gets whether the pool has all its workers (<see cref="PoolHealth.Healthy"/>), serves with fewer while it keeps
+    /// trying to start the others (<see cref="PoolHealth.Degraded"/>), or has none and fails calls
+    /// (<see cref="PoolHealth.Unavailable"/>). See <c>docs/reliability.md</c>.
+    /// </summary>
+    public PoolHealth Health => _scheduler.Health;
+
+    /// <summary>
+    /// Raised when <see cref="Health"/> changes, in order, on a pool thread and outside every lock of the pool; the
+    /// arguments carry why a worker could not start.
+    /// </summary>
+    public event EventHandler<PoolHealthChangedEventArgs>? HealthChanged;
+
+    /// <summary>
+    /// Shuts down every idle worker that disposed pools left for the next pool of the same shape
+    /// (<see cref="ProcessPoolOptions.ReuseWorkers"/>), now rather than after <see cref="ProcessPoolOptions.IdleWorkerTimeout"/>.
+    /// </summary>
+    public static void ReleaseIdleWorkers() => IdleWorkers.ReleaseAll();
 
     /// <summary>Gets the number of workers that calls are sized for (default chunk size, the lazy calls' input window).</summary>
     /// <remarks>The scheduler's slot count here; a cluster pool has more slots than it has workers now.</remarks>
@@ -93,7 +116,9 @@ public partial class ProcessPool
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
-        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options), Protocol.WorkerIdentity.OfNextPoolWorker);
+        return new ProcessBackend(
+            new WorkerSettings(options.MaxMessageSize, TaskTimeoutMilliseconds(options), options.WorkerDiagnostics, options.KeepWorkerDescendants),
+            Protocol.WorkerIdentity.OfNextPoolWorker);
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

@@ -28,8 +28,9 @@ public sealed class ProcessPoolOptions
 
     /// <summary>
     /// Gets or sets how long a new worker may take to start, report ready and run the <see cref="Initializer"/> before
-    /// it is killed. Three start failures in a row fail the queued calls and every later call with the cause.
-    /// Default: 60 seconds.
+    /// it is killed, which counts as a failed start: the pool tries again with a back-off, serving with the workers it
+    /// has meanwhile, and fails calls only while it has none and three starts in a row have failed
+    /// (<see cref="ProcessPool.Health"/>). Default: 60 seconds.
     /// </summary>
     public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -38,8 +39,7 @@ public sealed class ProcessPoolOptions
     /// bulk call (n items get n times this). A call that runs longer fails with <see cref="TimeoutException"/>; its
     /// worker, stuck in the task, is stopped and replaced; the other calls it held are sent to other workers, and
     /// nothing else is affected. The worker enforces it; should the worker be unable to (frozen with <c>SIGSTOP</c>,
-    /// say), the parent kills it one second later. Default: no limit. Setting it makes each worker send every result
-    /// at once, which costs some throughput for very small tasks.
+    /// say), the parent kills it one second later. Default: no limit.
     /// </summary>
     public TimeSpan? TaskTimeout { get; set; }
 
@@ -49,6 +49,47 @@ public sealed class ProcessPoolOptions
     /// <see cref="WorkerStartTimeout"/> covers it, <see cref="TaskTimeout"/> does not. Default: none.
     /// </summary>
     public PoolInitializer? Initializer { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the idle workers of a disposed pool serve the next pool of the same shape in this process
+    /// (same options that reach a worker: <see cref="MaxMessageSize"/>, <see cref="TaskTimeout"/>,
+    /// <see cref="WorkerDiagnostics"/>, <see cref="KeepWorkerDescendants"/>, the same <see cref="Initializer"/> task and arguments, and the same environment),
+    /// so that code opening a pool per batch pays for starting workers once. A reused worker keeps its static fields.
+    /// Workers busy when their pool is disposed are killed, never reused. Default: <see langword="true"/>.
+    /// </summary>
+    public bool ReuseWorkers { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long an idle worker of a disposed pool waits for the next pool before it exits
+    /// (see <see cref="ReuseWorkers"/>; <see cref="ProcessPool.ReleaseIdleWorkers"/> ends them at once). Default: 10 seconds.
+    /// </summary>
+    public TimeSpan IdleWorkerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets whether workers open the .NET runtime's diagnostic endpoints (the <c>dotnet-diagnostic</c> socket
+    /// that <c>dotnet-trace</c>, <c>dotnet-counters</c> and <c>dotnet-dump</c> connect to, and the debugger's pipes). Off
+    /// by default: they are ways into the process, and a worker killed with SIGKILL would leave their files behind in
+    /// the temporary directory. Turn it on to trace or debug workers; a <c>DOTNET_EnableDiagnostics</c> variable in the
+    /// parent's environment decides instead, for the parent and the workers alike. Default: <see langword="false"/>.
+    /// </summary>
+    public bool WorkerDiagnostics { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether processes that tasks start may outlive their worker. By default each worker leads a process
+    /// group of its own, which the processes its tasks start join, and the group is killed when the worker ends: when
+    /// the pool is disposed or terminated, when the worker crashes, is killed or times out, and when the parent process
+    /// dies. Turn it on for tasks that mean to leave a process running (a server, a daemon); a process that leaves the
+    /// group by itself (<c>setsid</c>, as daemons do) outlives the worker either way. Default: <see langword="false"/>.
+    /// </summary>
+    public bool KeepWorkerDescendants { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether <c>ApplyAsync</c> callbacks may run at the same time as each other, on thread-pool threads,
+    /// in no set order. By default they run one at a time, in the order the results arrive, as Python's do, so that a
+    /// callback may append to a plain list; a callback that blocks then delays the later callbacks (never the workers).
+    /// Default: <see langword="false"/>.
+    /// </summary>
+    public bool ConcurrentCallbacks { get; set; }
 
     internal int ResolveProcesses()
     {
@@ -77,6 +118,11 @@ public sealed class ProcessPoolOptions
         if (TaskTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
         {
             throw new ArgumentOutOfRangeException(nameof(TaskTimeout), timeout, "TaskTimeout must be positive and below 24 days.");
+        }
+
+        if (IdleWorkerTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleWorkerTimeout), IdleWorkerTimeout, "IdleWorkerTimeout cannot be negative.");
         }
 
         if (WorkerStartTimeout <= TimeSpan.Zero)

@@ -28,8 +28,17 @@ internal abstract class WorkUnit : IRunRequest
     /// <summary>Gets or sets when the current attempt was sent, as a timestamp of the scheduler's clock.</summary>
     public long SentAt { get; set; }
 
-    /// <summary>Gets or sets how many attempts have failed because their worker crashed.</summary>
+    /// <summary>
+    /// Gets or sets how often the unit's first item was running when its worker died. Only the first item can have a
+    /// count: a crash moves the unit's start to the item that was running (<see cref="AdvanceAfterCrash"/>).
+    /// </summary>
     public int CrashCount { get; set; }
+
+    /// <summary>Gets or sets how many leading items of the current attempt have had their results delivered (partial answers).</summary>
+    public int ItemsDone { get; set; }
+
+    /// <summary>Gets or sets whether the scheduler has asked the worker to give the current attempt back.</summary>
+    public bool Withdrawing { get; set; }
 
     public abstract ProcessTask Task { get; }
 
@@ -60,11 +69,43 @@ internal abstract class WorkUnit : IRunRequest
     /// <summary>Takes the worker's answer. Runs on the worker's channel thread; must not block.</summary>
     public abstract void OnDone(in DoneFrame done);
 
+    /// <summary>
+    /// Takes the results of some items while the rest still run (<see cref="DoneFrame.IsPartial"/>). Runs on the worker's
+    /// channel thread; must not block. Only units of more than one item get these.
+    /// </summary>
+    public virtual void OnPartial(in DoneFrame done) => throw new InvalidDataException($"A partial answer for a call of {Count} item(s).");
+
+    /// <summary>
+    /// The worker died while it ran this attempt: the items whose results arrived are done, so the unit now starts at
+    /// the first item that had none, the one that was running. Under the scheduler's lock.
+    /// </summary>
+    public void AdvanceAfterCrash()
+    {
+        if (ItemsDone > 0)
+        {
+            Skip(ItemsDone);
+
+            // The item now first was running for the first time (its crash count was 0: only first items have one).
+            CrashCount = 1;
+            ItemsDone = 0;
+        }
+        else
+        {
+            CrashCount++;
+        }
+    }
+
+    /// <summary>Drops the first <paramref name="items"/> items, which are done: the unit covers the rest of its call's items.</summary>
+    protected virtual void Skip(int items) => throw new InvalidOperationException($"A unit of {Count} item(s) cannot skip {items}.");
+
     /// <summary>Fails the unit: its worker crashed (after retries), or the pool was terminated.</summary>
     public abstract void OnFailed(Exception exception);
 
     /// <summary>Asks the worker holding the current attempt, if any, to stop it.</summary>
     public void CancelRun() => Worker?.Cancel(RunId);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Task.Name} × {Count} (run {RunId})";
 }
 
 /// <summary>Where the scheduler takes work from: a single call, or a bulk call cut into chunks on demand.</summary>

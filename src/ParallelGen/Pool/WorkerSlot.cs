@@ -49,8 +49,11 @@ internal sealed class WorkerSlot(PoolScheduler scheduler, int index) : IWorkerEv
     /// <summary>Gets or sets the number of items (task invocations) ever assigned, for <c>MaxTasksPerWorker</c>.</summary>
     public long ItemsAssigned { get; set; }
 
-    /// <summary>Gets or sets when the worker last answered, as a timestamp of the scheduler's clock.</summary>
+    /// <summary>Gets or sets when the worker last finished a run (a final answer), as a timestamp of the scheduler's clock.</summary>
     public long LastAnswerAt { get; set; }
+
+    /// <summary>Gets or sets whether the worker came from a disposed pool (it is started already, initializer included).</summary>
+    public bool Reused { get; set; }
 
     /// <summary>Gets or sets the run the worker was stopped for because it ran past the task timeout, or 0.</summary>
     public long TimedOutRunId { get; set; }
@@ -61,11 +64,19 @@ internal sealed class WorkerSlot(PoolScheduler scheduler, int index) : IWorkerEv
     /// <summary>Gets whether the worker has started (it answered ready and ran the initializer, if any).</summary>
     public bool HasStarted => State is WorkerState.Ready or WorkerState.Retiring;
 
+    /// <summary>
+    /// Gets since when the worker has been running its oldest run (a timestamp): since that run was sent, or since the
+    /// run before it was answered, whichever came later. Only meaningful while <see cref="InFlight"/> is not empty.
+    /// </summary>
+    public long RunningSince => InFlight.TryPeek(out WorkUnit? head) ? Math.Max(head.SentAt, LastAnswerAt) : long.MaxValue;
+
     void IWorkerEvents.OnReady(IWorkerChannel worker) => scheduler.OnReady(this);
 
     void IWorkerEvents.OnDone(IWorkerChannel worker, in DoneFrame done) => scheduler.OnDone(this, done);
 
     void IWorkerEvents.OnTimedOut(IWorkerChannel worker, long runId) => scheduler.OnTimedOut(this, runId);
+
+    void IWorkerEvents.OnWithdrawn(IWorkerChannel worker, long runId) => scheduler.OnWithdrawn(this, runId);
 
     void IWorkerEvents.OnIdle(IWorkerChannel worker) => scheduler.Pump();
 

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using ParallelGen.Transport;
-
 namespace ParallelGen.Protocol;
 
 /// <summary>
@@ -10,17 +7,11 @@ namespace ParallelGen.Protocol;
 internal static class CancelFrame
 {
     /// <summary>The whole frame's length, header included.</summary>
-    public const int Length = FrameBuffer.HeaderSize + 8;
+    public const int Length = RunIdFrame.Length;
 
     /// <summary>Writes the whole frame into <paramref name="destination"/>, which must hold <see cref="Length"/> bytes.</summary>
-    public static void Write(Span<byte> destination, long runId)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(destination, Length - 4);
-        destination[4] = (byte)FrameKind.Cancel;
-        BinaryPrimitives.WriteInt64LittleEndian(destination[FrameBuffer.HeaderSize..], runId);
-    }
+    public static void Write(Span<byte> destination, long runId) => RunIdFrame.Write(destination, FrameKind.Cancel, runId);
 
     /// <exception cref="InvalidDataException">The body is not 8 bytes.</exception>
-    public static long Parse(ReadOnlySpan<byte> body) =>
-        body.Length == 8 ? BinaryPrimitives.ReadInt64LittleEndian(body) : throw new InvalidDataException($"A Cancel frame of {body.Length} bytes.");
+    public static long Parse(ReadOnlySpan<byte> body) => RunIdFrame.Parse(body, FrameKind.Cancel);
 }

@@ -4,10 +4,16 @@ using ParallelGen.Transport;
 namespace ParallelGen.Protocol;
 
 /// <summary>
-/// A <see cref="FrameKind.Done"/> frame, worker to parent: <c>[long runId][long elapsedTicks][byte status][int errorCount]
-/// [errors][results]</c>, where <c>results</c> is a MemoryPack span of one result per item that ran (failed items hold
-/// their default). Parsed, the results stay serialized until the unit reads them into their destination.
+/// A <see cref="FrameKind.Done"/> frame, worker to parent: <c>[long runId][long elapsedTicks][byte status][int firstItem]
+/// [int errorCount][errors][results]</c>, where <c>results</c> is a MemoryPack span of one result per item that ran from
+/// <c>firstItem</c> on (failed items hold their default). Parsed, the results stay serialized until the unit reads
+/// them into their destination.
 /// </summary>
+/// <remarks>
+/// A run of many items may be answered in several frames: <see cref="StatusPartial"/> ones while it still runs, each
+/// carrying the items finished since the one before, then the final one with the rest. Error indexes count from the
+/// run's first item, whichever frame carries them.
+/// </remarks>
 internal readonly ref struct DoneFrame
 {
     /// <summary>Status: the items ran (some may have failed: see the errors).</summary>
@@ -16,11 +22,15 @@ internal readonly ref struct DoneFrame
     /// <summary>Status: the worker stopped or skipped the call after a <c>Cancel</c> frame.</summary>
     public const byte StatusCancelled = 1;
 
-    private DoneFrame(long runId, long elapsedTicks, bool cancelled, List<RemoteError>? errors, ReadOnlySpan<byte> results, int workerPid)
+    /// <summary>Status: the run goes on; these are the items it finished since the last frame, and more frames follow.</summary>
+    public const byte StatusPartial = 2;
+
+    private DoneFrame(long runId, long elapsedTicks, byte status, int firstItem, List<RemoteError>? errors, ReadOnlySpan<byte> results, int workerPid)
     {
         RunId = runId;
         ElapsedTicks = elapsedTicks;
-        Cancelled = cancelled;
+        Status = status;
+        FirstItem = firstItem;
         Errors = errors;
         Results = results;
         WorkerPid = workerPid;
@@ -32,8 +42,17 @@ internal readonly ref struct DoneFrame
     /// <summary>Gets how long the worker spent on the unit, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
     public long ElapsedTicks { get; }
 
+    /// <summary>Gets the status byte: <see cref="StatusCompleted"/>, <see cref="StatusCancelled"/> or <see cref="StatusPartial"/>.</summary>
+    public byte Status { get; }
+
     /// <summary>Gets whether the worker stopped or skipped the unit after a <c>Cancel</c> frame.</summary>
-    public bool Cancelled { get; }
+    public bool Cancelled => Status == StatusCancelled;
+
+    /// <summary>Gets whether the run goes on and more frames for it follow.</summary>
+    public bool IsPartial => Status == StatusPartial;
+
+    /// <summary>Gets the index, within the run, of the item the first result belongs to.</summary>
+    public int FirstItem { get; }
 
     /// <summary>Gets the failed items, or <see langword="null"/> when every item that ran succeeded.</summary>
     public List<RemoteError>? Errors { get; }
@@ -48,16 +67,24 @@ internal readonly ref struct DoneFrame
 
     /// <summary>Starts a <c>Done</c> frame with its errors; the caller writes the results, then calls <see cref="End"/>.</summary>
     /// <returns>The frame's start, for <see cref="End"/>.</returns>
-    public static int Begin(FrameBuffer buffer, long runId, long elapsedTicks, bool cancelled, IReadOnlyList<RemoteError> errors)
+    /// <param name="buffer">Where the frame goes.</param>
+    /// <param name="runId">The run it answers.</param>
+    /// <param name="elapsedTicks">How long the run has taken so far.</param>
+    /// <param name="status">One of the status constants.</param>
+    /// <param name="firstItem">The index in the run of the first result that follows.</param>
+    /// <param name="errors">The errors to write: those of <paramref name="errorCount"/> from the start of the list.</param>
+    /// <param name="errorCount">How many of <paramref name="errors"/> belong to this frame.</param>
+    public static int Begin(FrameBuffer buffer, long runId, long elapsedTicks, byte status, int firstItem, IReadOnlyList<RemoteError> errors, int errorCount)
     {
         int start = buffer.BeginFrame((byte)FrameKind.Done);
         buffer.WriteInt64(runId);
         buffer.WriteInt64(elapsedTicks);
-        buffer.WriteByte(cancelled ? StatusCancelled : StatusCompleted);
-        buffer.WriteInt32(errors.Count);
-        foreach (RemoteError error in errors)
+        buffer.WriteByte(status);
+        buffer.WriteInt32(firstItem);
+        buffer.WriteInt32(errorCount);
+        for (int i = 0; i < errorCount; i++)
         {
-            error.WriteTo(buffer);
+            errors[i].WriteTo(buffer);
         }
 
         return start;
@@ -85,8 +112,19 @@ internal readonly ref struct DoneFrame
     {
         long runId = SpanReader.ReadInt64(ref body);
         long elapsed = SpanReader.ReadInt64(ref body);
-        bool cancelled = body[0] == StatusCancelled;
+        byte status = body[0];
         body = body[1..];
+        if (status > StatusPartial)
+        {
+            throw new InvalidDataException($"Worker {workerPid} answered call {runId} with status {status}.");
+        }
+
+        int firstItem = SpanReader.ReadInt32(ref body);
+        if (firstItem < 0)
+        {
+            throw new InvalidDataException($"Worker {workerPid} answered call {runId} from item {firstItem}.");
+        }
+
         int errorCount = SpanReader.ReadInt32(ref body);
         if (errorCount < 0 || errorCount > body.Length / RemoteError.MinimumSize)
         {
@@ -104,7 +142,7 @@ internal readonly ref struct DoneFrame
             }
         }
 
-        return new DoneFrame(runId, elapsed, cancelled, errors, body, workerPid);
+        return new DoneFrame(runId, elapsed, status, firstItem, errors, body, workerPid);
     }
 
     /// <summary>Builds the exception for one failed item; <paramref name="firstInputIndex"/> is the unit's offset in a bulk call's input.</summary>

@@ -20,6 +20,9 @@ internal enum FrameKind : byte
     /// <summary>Stop a running call or skip a queued one: [long runId].</summary>
     Cancel = 0x10,
 
+    /// <summary>Take back a run the worker has not started yet: [long runId]. Answered with <see cref="Withdrawn"/> if it had not.</summary>
+    Withdraw = 0x11,
+
     // Either direction, on the data pipe.
 
     /// <summary>
@@ -33,7 +36,7 @@ internal enum FrameKind : byte
     /// <summary>The worker is up: [int pid].</summary>
     Ready = 0x81,
 
-    /// <summary>A call finished: [long runId][long elapsedTicks][byte status][int errorCount][errors][results span].</summary>
+    /// <summary>A call finished, or some of its items did (status partial): [long runId][long elapsedTicks][byte status][int firstItem][int errorCount][errors][results span].</summary>
     Done = 0x82,
 
     /// <summary>The worker cannot go on (corrupt frame): [string message]. It exits after sending this.</summary>
@@ -41,4 +44,7 @@ internal enum FrameKind : byte
 
     /// <summary>A call ran longer than <c>ProcessPoolOptions.TaskTimeout</c>: [long runId]. The worker exits after it.</summary>
     TimedOut = 0x84,
+
+    /// <summary>A withdrawn run had not started and never will: [long runId]. Overtakes the answers of earlier runs.</summary>
+    Withdrawn = 0x85,
 }

@@ -8,12 +8,8 @@ namespace ParallelGen.Protocol;
 /// </summary>
 internal static class TimedOutFrame
 {
-    public static void Write(FrameBuffer buffer, long runId)
-    {
-        int start = buffer.BeginFrame((byte)FrameKind.TimedOut);
-        buffer.WriteInt64(runId);
-        buffer.EndFrame(start);
-    }
+    public static void Write(FrameBuffer buffer, long runId) => RunIdFrame.Write(buffer, FrameKind.TimedOut, runId);
 
-    public static long Parse(ReadOnlySpan<byte> body) => SpanReader.ReadInt64(ref body);
+    /// <exception cref="InvalidDataException">The body is not 8 bytes.</exception>
+    public static long Parse(ReadOnlySpan<byte> body) => RunIdFrame.Parse(body, FrameKind.TimedOut);
 }

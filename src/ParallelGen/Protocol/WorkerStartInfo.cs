@@ -12,14 +12,15 @@ namespace ParallelGen.Protocol;
 /// <param name="TaskTimeoutMilliseconds">How long one call may run before the worker gives up on it and exits; 0 for no limit.</param>
 /// <param name="SelfHosted">Whether the worker is the application re-launched (Native AOT) rather than the JIT worker host.</param>
 /// <param name="Identity">What the worker's <c>CurrentProcess</c> reports (its role and name), opaque here; escaped on the way.</param>
-internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted, string Identity = "")
+/// <param name="RunCellName">The shared-memory <see cref="Transport.RunCell"/> where the worker records the run it takes up, or empty for none.</param>
+internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted, string Identity = "", string RunCellName = "")
 {
     public const string EnvironmentVariable = "PARALLELGEN_WORKER";
     public const int DataInFd = 3;
     public const int DataOutFd = 4;
     public const int ControlInFd = 5;
 
-    private const string Version = "2";
+    private const string Version = "3";
 
     /// <summary>
     /// Gets how long a call of <paramref name="count"/> items may run, in ticks of <paramref name="ticksPerSecond"/>
@@ -37,7 +38,8 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
         MaxFrameLength.ToString(CultureInfo.InvariantCulture),
         TaskTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
         Uri.EscapeDataString(Identity),
-        SelfHosted ? "self" : "host");
+        RunCellName,
+        SelfHosted ? "self" : "host"); // last: WorkerEntry.RunIfWorker tells a Native AOT worker by the ";self" ending
 
     /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
     public static WorkerStartInfo? TakeFromEnvironment()
@@ -50,7 +52,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
 
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
         string[] parts = value.Split(';');
-        if (parts.Length != 6 || parts[0] != Version)
+        if (parts.Length != 7 || parts[0] != Version)
         {
             throw new InvalidOperationException(
                 $"{EnvironmentVariable}='{value}' was set by a different ParallelGen version; the parent and the worker must be the same build.");
@@ -60,7 +62,8 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[5] == "self",
-            Uri.UnescapeDataString(parts[4]));
+            parts[6] == "self",
+            Uri.UnescapeDataString(parts[4]),
+            parts[5]);
     }
 }

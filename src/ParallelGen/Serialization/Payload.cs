@@ -13,10 +13,16 @@ namespace ParallelGen.Serialization;
 /// </remarks>
 internal static class Payload
 {
+    /// <summary>
+    /// Strings travel as UTF-16, the way .NET holds them: every string crosses unchanged, lone surrogates included
+    /// (UTF-8 cannot encode those), and is copied rather than transcoded. Readers take either encoding.
+    /// </summary>
+    private static readonly MemoryPackSerializerOptions s_options = MemoryPackSerializerOptions.Utf16;
+
     /// <summary>Serializes one value at the end of <paramref name="buffer"/>.</summary>
     public static void Write<T>(FrameBuffer buffer, in T value)
     {
-        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(s_options);
         MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
         writer.WriteValue(value);
         writer.Flush();
@@ -25,7 +31,7 @@ internal static class Payload
     /// <summary>Serializes a count followed by the values.</summary>
     public static void WriteSpan<T>(FrameBuffer buffer, ReadOnlySpan<T> values)
     {
-        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(s_options);
         MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
         writer.WriteSpan(values);
         writer.Flush();
@@ -34,7 +40,7 @@ internal static class Payload
     /// <summary>Serializes a count followed by the items of a list, without copying it to an array first.</summary>
     public static void WriteList<T>(FrameBuffer buffer, IReadOnlyList<T> items, int start, int count)
     {
-        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(s_options);
         MemoryPackWriter<FrameBuffer> writer = new(ref buffer, state);
         if (!System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())
         {
@@ -63,7 +69,7 @@ internal static class Payload
     /// <summary>Deserializes one value that fills <paramref name="bytes"/>.</summary>
     public static T Read<T>(ReadOnlySpan<byte> bytes)
     {
-        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(s_options);
         MemoryPackReader reader = new(bytes, state);
         T? value = default;
         reader.ReadValue(ref value);
@@ -73,7 +79,7 @@ internal static class Payload
     /// <summary>Deserializes one value from the start of <paramref name="bytes"/> and moves past it.</summary>
     public static T ReadNext<T>(ref ReadOnlySpan<byte> bytes)
     {
-        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(s_options);
         MemoryPackReader reader = new(bytes, state);
         T? value = default;
         reader.ReadValue(ref value);
@@ -96,7 +102,7 @@ internal static class Payload
     /// <summary>Deserializes a span written by <see cref="WriteSpan{T}"/> into <paramref name="destination"/>, which must have its exact length.</summary>
     public static void ReadSpan<T>(ReadOnlySpan<byte> bytes, Span<T> destination)
     {
-        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        using MemoryPackReaderOptionalState state = MemoryPackReaderOptionalStatePool.Rent(s_options);
         MemoryPackReader reader = new(bytes, state);
         if (!reader.TryReadCollectionHeader(out int count) || count != destination.Length)
         {

@@ -19,6 +19,7 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 
     private byte[] _buffer;
     private int _length;
+    private int _limit = int.MaxValue;
 
     public FrameBuffer(int initialCapacity = 4096)
     {
@@ -27,6 +28,17 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 
     /// <summary>Gets the number of bytes written.</summary>
     public int Length => _length;
+
+    /// <summary>
+    /// Gets or sets the length the buffer may not grow beyond: a frame being serialized past its size limit fails as
+    /// soon as the buffer would have to grow past it (<see cref="FrameTooLargeException"/>), not after the whole value
+    /// was written. <see cref="int.MaxValue"/> (the default) for none.
+    /// </summary>
+    public int Limit
+    {
+        get => _limit;
+        set => _limit = value;
+    }
 
     /// <summary>Gets the bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
@@ -139,6 +151,11 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
         if (needed <= _buffer.Length)
         {
             return;
+        }
+
+        if (needed > _limit || needed < 0)
+        {
+            throw new FrameTooLargeException();
         }
 
         long grown = Math.Max((long)_buffer.Length * 2, needed);

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
@@ -12,17 +13,28 @@ namespace ParallelGen.Worker;
 
 /// <summary>The loop a worker process runs: read <c>Run</c> frames, execute tasks one at a time, write <c>Done</c> frames.</summary>
 /// <remarks>
-/// <para>The main thread owns the data pipes. Results are appended to one buffer and written when no further request
-/// is already buffered, so a burst of small calls is answered with one <c>write</c>; but never held longer than
-/// <see cref="s_holdTicks"/>, so that a finished result does not wait for the calls queued behind it.</para>
-/// <para>A second thread reads the control pipe: <c>Cancel</c> frames, and end of file, which means the parent is
-/// gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.</para>
+/// <para>The main thread reads the data pipe and runs calls. Answers go into one output buffer, guarded by
+/// <c>_outputLock</c>, and are written out: when no further request is already buffered (so a burst of small calls is
+/// answered with one <c>write</c>), after any call that took 100 µs or more, while a long chunk runs (see
+/// <see cref="WorkerCall"/>), and by a flusher thread within two milliseconds of a call that started with answers buffered, if it
+/// still runs; and a result never waits in the buffer more than <see cref="s_holdTicks"/> for others to share its write.
+/// So a result never waits for the calls queued behind it.</para>
+/// <para>A second thread reads the control pipe: <c>Cancel</c> and <c>Withdraw</c> frames, and end of file, which means the
+/// parent is gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.
+/// It answers a <c>Withdraw</c> itself, since the main thread may be busy for ever.</para>
+/// <para>Lock order: <c>_cancelLock</c>, then <c>_outputLock</c>. The main thread never holds both.</para>
 /// </remarks>
 internal sealed class WorkerHost
 {
     private const int FlushThreshold = 64 * 1024;
 
+    /// <summary>How many looks (a millisecond apart) without a call the flusher makes before it sleeps until woken.</summary>
+    private const int FlusherIdleTicks = 8;
+
     private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
+
+    /// <summary>A call that took at least this long has its answer written out at once: the write costs little beside it.</summary>
+    private static readonly long s_slowCallTicks = System.Diagnostics.Stopwatch.Frequency / 10_000;
 
     /// <summary>The longest a result waits in the buffer for others to share its write: 1 ms.</summary>
     private static readonly long s_holdTicks = System.Diagnostics.Stopwatch.Frequency / 1_000;
@@ -30,22 +42,43 @@ internal sealed class WorkerHost
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
 
+    /// <summary>How long a SIGTERM waits to see whether the parent is dying (then it is the parent's death signal).</summary>
+    private static readonly TimeSpan s_parentDeathSignalWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long the end of the control pipe waits for the parent to be gone before it counts as the pool's close.</summary>
+    private static readonly TimeSpan s_parentDeathPipeWait = TimeSpan.FromSeconds(1);
+
     private readonly WorkerStartInfo _info;
     private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
     private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
     private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
     private readonly FrameBuffer _output = new(64 * 1024);
+    private readonly object _outputLock = new();
     private readonly SharedFrameReceiver _largeFramesIn;
     private readonly WorkerCall _call;
     private readonly object _cancelLock = new();
     private readonly HashSet<long> _cancelledEarly = [];
+    private readonly HashSet<long> _withdrawn = [];
+    private readonly RunCell? _runCell;
+    private readonly ManualResetEventSlim _flusherWake = new(false, spinCount: 0);
     private CancellationTokenSource _cancellation = new();
+    private long _startedRunId;
     private long _runningRunId;
     private long _runningSince;
     private long _heldSince;
     private long _runningBudget;
     private Timer? _watchdog;
+    private bool _flusherParked = true;
+    private long _callsStarted;
+    private volatile bool _inCall;
     private volatile bool _shuttingDown;
+
+    private enum Start
+    {
+        Run,
+        Cancelled,
+        Withdrawn,
+    }
 
     private WorkerHost(WorkerStartInfo info)
     {
@@ -57,29 +90,87 @@ internal sealed class WorkerHost
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
         _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
-        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(), _largeFramesIn);
+        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(), _largeFramesIn, _outputLock, FlushLocked);
+        if (info.RunCellName.Length > 0)
+        {
+            _runCell = RunCell.Open(info.RunCellName);
+        }
     }
 
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
+        // Out of libc's environment too, or a process a task starts with system() would think it is a worker.
+        ThisProcess.RemoveEnvironmentVariable(WorkerStartInfo.EnvironmentVariable);
         ParallelGen.CurrentProcess.InitializeWorker(info);
+
+        // The kernel sends SIGTERM when the parent dies (DieWithParent); .NET runs this on a thread of its own, so it
+        // runs whatever the task is doing. A SIGTERM while the parent lives (Terminate) keeps its default meaning.
+        using PosixSignalRegistration parentDeath = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (ParentDied(info.ParentPid, s_parentDeathSignalWait))
+            {
+                context.Cancel = true;
+                EndAfterParent(info.ParentPid);
+            }
+        });
         ThisProcess.DieWithParent(info.ParentPid);
-        return new WorkerHost(info).Loop();
+        WorkerHost host = new(info);
+        int exitCode = host.Loop();
+        if (!host._shuttingDown && ParentDied(info.ParentPid, s_parentDeathPipeWait))
+        {
+            EndAfterParent(info.ParentPid);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>
+    /// What a worker does when its parent has died: removes the parent's shared-memory segments, which nobody else
+    /// would remove until the next ParallelGen process sweeps, then ends at once with the processes its tasks started.
+    /// </summary>
+    private static bool ParentDied(int parentPid, TimeSpan patience)
+    {
+        // The kernel signals when the parent's launcher thread exits, and the control pipe ends when its last thread
+        // closes its descriptors; either may come before this process is handed to a new parent. A parent killed with
+        // SIGKILL is gone a few milliseconds later; a SIGTERM from a live parent (WorkerProcess.Terminate) waits this long.
+        long end = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        while (!ThisProcess.IsOrphanOf(parentPid))
+        {
+            if (Environment.TickCount64 >= end)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
+    private static void EndAfterParent(int parentPid)
+    {
+        SharedSegment.RemoveAllOf(parentPid);
+        ThisProcess.EndWithDescendants(0);
     }
 
     private int Loop()
     {
         Thread control = new(ControlLoop) { IsBackground = true, Name = "ParallelGen control" };
         control.Start();
+        Thread flusher = new(FlusherLoop) { IsBackground = true, Name = "ParallelGen flusher" };
+        flusher.Start();
         if (_info.TaskTimeoutMilliseconds > 0)
         {
             int period = Math.Clamp(_info.TaskTimeoutMilliseconds / 4, 5, 250);
             _watchdog = new Timer(static state => ((WorkerHost)state!).CheckTimeout(), this, period, period);
         }
 
-        ReadyFrame.Write(_output, Environment.ProcessId);
-        Flush();
+        lock (_outputLock)
+        {
+            ReadyFrame.Write(_output, Environment.ProcessId);
+            FlushLocked();
+        }
 
         using FrameReader reader = new(_dataIn, _info.MaxFrameLength, _largeFramesIn);
         try
@@ -90,9 +181,13 @@ internal sealed class WorkerHost
                 {
                     case (byte)FrameKind.Run:
                         bool wasEmpty = _output.Length == 0;
-                        RunCall(RunFrame.Parse(body));
+                        bool slow = RunCall(RunFrame.Parse(body));
                         reader.ReleaseFrame();
-                        if (wasEmpty)
+                        if (slow)
+                        {
+                            Flush();
+                        }
+                        else if (wasEmpty)
                         {
                             _heldSince = System.Diagnostics.Stopwatch.GetTimestamp();
                         }
@@ -112,6 +207,7 @@ internal sealed class WorkerHost
                 if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold
                     || System.Diagnostics.Stopwatch.GetTimestamp() - _heldSince >= s_holdTicks)
                 {
+                    // Read without the lock: only this thread appends, so a stale length errs towards an empty write.
                     Flush();
                 }
 
@@ -134,20 +230,20 @@ internal sealed class WorkerHost
         }
     }
 
-    private void RunCall(in RunFrame run)
+    /// <summary>Runs one call; returns whether it took long enough that its answer should go out now.</summary>
+    private bool RunCall(in RunFrame run)
     {
-        if (_watchdog is not null)
+        switch (TryStart(run.RunId, run.Count, timed: !run.IsStartup))
         {
-            // If this call times out the worker exits at once: everything finished before it must be on its way.
-            Flush();
+            case Start.Withdrawn:
+                // Answered already, by the control thread; it is running elsewhere.
+                return false;
+            case Start.Cancelled:
+                _call.WriteSkipped(run.RunId, _output);
+                return false;
         }
 
-        if (!TryStart(run.RunId, run.Count, timed: !run.IsStartup))
-        {
-            _call.WriteSkipped(run.RunId, _output);
-            return;
-        }
-
+        WakeFlusherIfNeeded();
         try
         {
             _call.Begin(run, _cancellation.Token, _output);
@@ -155,10 +251,11 @@ internal sealed class WorkerHost
             {
                 _call.FailAll(new InvalidOperationException(
                     $"Task {new TaskId(run.TaskId)} is not registered in worker {Environment.ProcessId}; the parent and the worker run different builds."));
-                return;
+                return false;
             }
 
             task.Execute(_call);
+            return _call.LastElapsedTicks >= s_slowCallTicks;
         }
         finally
         {
@@ -166,25 +263,43 @@ internal sealed class WorkerHost
         }
     }
 
-    /// <summary>Marks <paramref name="runId"/> as running, unless a <c>Cancel</c> for it already arrived; <paramref name="timed"/> says whether TaskTimeout applies.</summary>
-    private bool TryStart(long runId, int count, bool timed)
+    /// <summary>
+    /// Takes up <paramref name="runId"/>, unless a <c>Cancel</c> or a <c>Withdraw</c> for it already arrived;
+    /// <paramref name="timed"/> says whether TaskTimeout applies.
+    /// </summary>
+    private Start TryStart(long runId, int count, bool timed)
     {
         lock (_cancelLock)
         {
+            // Before anything else: from here on the control thread no longer withdraws this run, and the parent, should
+            // this worker die, knows that the runs after it never started.
+            _startedRunId = runId;
+            _runCell?.Started(runId);
+            if (_withdrawn.Count > 0)
+            {
+                _withdrawn.RemoveWhere(id => id < runId);
+                if (_withdrawn.Remove(runId))
+                {
+                    return Start.Withdrawn;
+                }
+            }
+
             if (_cancelledEarly.Count > 0)
             {
                 // Calls arrive in increasing id order: a cancel for an older id came after its Done and is moot.
                 _cancelledEarly.RemoveWhere(id => id < runId);
                 if (_cancelledEarly.Remove(runId))
                 {
-                    return false;
+                    return Start.Cancelled;
                 }
             }
 
             _runningRunId = runId;
             _runningSince = Stopwatch.GetTimestamp();
             _runningBudget = timed ? WorkerStartInfo.CallBudgetTicks(_info.TaskTimeoutMilliseconds, count) : long.MaxValue;
-            return true;
+            Volatile.Write(ref _callsStarted, _callsStarted + 1);
+            _inCall = true;
+            return Start.Run;
         }
     }
 
@@ -193,6 +308,7 @@ internal sealed class WorkerHost
         lock (_cancelLock)
         {
             _runningRunId = 0;
+            _inCall = false;
             if (!_cancellation.TryReset())
             {
                 _cancellation.Dispose();
@@ -214,12 +330,15 @@ internal sealed class WorkerHost
                 return;
             }
 
-            // The main thread is inside the task and cannot write until it takes this lock, so the pipe is ours.
+            // The main thread is inside the task: it cannot finish the call while we hold _cancelLock. What it answered
+            // before goes first, so that nothing finished is lost.
             try
             {
-                using FrameBuffer frame = new(32);
-                TimedOutFrame.Write(frame, _runningRunId);
-                _dataOut.WriteAll(frame.WrittenSpan);
+                lock (_outputLock)
+                {
+                    TimedOutFrame.Write(_output, _runningRunId);
+                    FlushLocked();
+                }
             }
             catch (IOException)
             {
@@ -237,22 +356,14 @@ internal sealed class WorkerHost
         {
             while (reader.TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body))
             {
-                if (kind != (byte)FrameKind.Cancel)
+                switch (kind)
                 {
-                    continue;
-                }
-
-                long runId = CancelFrame.Parse(body.Span);
-                lock (_cancelLock)
-                {
-                    if (_runningRunId == runId)
-                    {
-                        _cancellation.Cancel();
-                    }
-                    else
-                    {
-                        _cancelledEarly.Add(runId);
-                    }
+                    case (byte)FrameKind.Cancel:
+                        Cancel(CancelFrame.Parse(body.Span));
+                        break;
+                    case (byte)FrameKind.Withdraw:
+                        Withdraw(WithdrawFrame.Parse(body.Span));
+                        break;
                 }
             }
         }
@@ -264,11 +375,140 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
+            if (ParentDied(_info.ParentPid, s_parentDeathPipeWait))
+            {
+                EndAfterParent(_info.ParentPid);
+            }
+
             ThisProcess.ExitNow(0);
         }
     }
 
+    private void Cancel(long runId)
+    {
+        lock (_cancelLock)
+        {
+            if (_runningRunId == runId)
+            {
+                _cancellation.Cancel();
+            }
+            else
+            {
+                _cancelledEarly.Add(runId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives back a run not started yet: says so at once (the main thread may be busy for ever), then makes sure the main
+    /// thread skips it. In that order, so that a worker killed in between has told the parent, and a run it skips has
+    /// always been given back. A run already taken up is answered as usual.
+    /// </summary>
+    private void Withdraw(long runId)
+    {
+        lock (_cancelLock)
+        {
+            if (runId <= _startedRunId)
+            {
+                return;
+            }
+
+            lock (_outputLock)
+            {
+                WithdrawnFrame.Write(_output, runId);
+                FlushLocked();
+            }
+
+            _withdrawn.Add(runId);
+        }
+    }
+
+    /// <summary>
+    /// Writes out answers the main thread buffered before it went into a call that is taking long: woken when a call
+    /// starts with answers still buffered, it looks every millisecond, and writes them out if the main thread is still in
+    /// the same call as at the last look. While calls come and go quickly it does nothing (the main thread writes when it
+    /// runs out of calls), and it goes back to sleep once the main thread is between calls.
+    /// </summary>
+    private void FlusherLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                _flusherWake.Wait();
+                _flusherWake.Reset();
+                long seen = -1;
+                int idleTicks = 0;
+                while (true)
+                {
+                    Thread.Sleep(1);
+                    long call = Volatile.Read(ref _callsStarted);
+                    if (_inCall)
+                    {
+                        if (call == seen && _output.Length > 0)
+                        {
+                            Flush();
+                        }
+
+                        seen = call;
+                        idleTicks = 0;
+                        continue;
+                    }
+
+                    // Between calls: the main thread writes what it has itself. Asleep again only after a while
+                    // without calls, so that a steady stream of them does not wake this thread over and over.
+                    if (++idleTicks < FlusherIdleTicks)
+                    {
+                        continue;
+                    }
+
+                    lock (_outputLock)
+                    {
+                        if (!_inCall)
+                        {
+                            _flusherParked = true;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The parent is gone; the control thread ends the process.
+        }
+    }
+
+    private void WakeFlusherIfNeeded()
+    {
+        if (!Volatile.Read(ref _flusherParked) || _output.Length == 0)
+        {
+            return;
+        }
+
+        lock (_outputLock)
+        {
+            if (!_flusherParked || _output.Length == 0)
+            {
+                return;
+            }
+
+            _flusherParked = false;
+        }
+
+        _flusherWake.Set();
+    }
+
     private void Flush()
+    {
+        lock (_outputLock)
+        {
+            FlushLocked();
+        }
+    }
+
+    /// <summary>Writes out everything buffered. Under <c>_outputLock</c>.</summary>
+    private void FlushLocked()
     {
         if (_output.Length == 0)
         {
@@ -283,9 +523,12 @@ internal sealed class WorkerHost
     {
         try
         {
-            _output.Clear();
-            FatalFrame.Write(_output, message);
-            Flush();
+            lock (_outputLock)
+            {
+                _output.Clear();
+                FatalFrame.Write(_output, message);
+                FlushLocked();
+            }
         }
         catch (IOException)
         {

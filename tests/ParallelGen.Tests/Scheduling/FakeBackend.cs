@@ -11,6 +11,9 @@ internal sealed class FakeBackend : IWorkerBackend
     private readonly List<FakeWorker> _launched = [];
     private int _nextId = 1000;
 
+    /// <summary>Gets or sets the shape under which the pool may park its idle workers for the next pool; <see langword="null"/> for none.</summary>
+    public string? ReuseKey { get; set; }
+
     /// <summary>Gets or sets what the next launches throw, if anything (a broken environment).</summary>
     public Func<Exception?>? LaunchFailure { get; set; }
 
@@ -29,8 +32,12 @@ internal sealed class FakeBackend : IWorkerBackend
     /// <summary>Gets the workers that have not exited.</summary>
     public IReadOnlyList<FakeWorker> Alive => [.. Launched.Where(w => !w.HasExited)];
 
+    /// <summary>Gets how often the pool tried to launch a worker, failed launches included.</summary>
+    public int LaunchAttempts { get; private set; }
+
     public IWorkerChannel Launch(IWorkerEvents events)
     {
+        LaunchAttempts++;
         if (LaunchFailure?.Invoke() is { } failure)
         {
             throw failure;

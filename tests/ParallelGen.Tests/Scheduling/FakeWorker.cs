@@ -12,12 +12,17 @@ namespace ParallelGen.Tests.Scheduling;
 /// so (<see cref="RunNext"/>): in this process, through the same dispatch code a real worker uses, so its answers are
 /// real <c>Done</c> frames. Events are raised on the calling thread; a kill takes effect once the current event returns.
 /// </summary>
-internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
+internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
 {
+    private IWorkerEvents _events = owner;
+    private bool _rebound;
     private readonly object _sync = new();
     private readonly List<byte[]> _queued = [];
     private readonly Queue<byte[]> _received = new();
     private readonly List<long> _cancelled = [];
+    private readonly List<long> _withdrawRequests = [];
+    private readonly Queue<byte[]> _runningFrames = new();
+    private long _lastStarted;
     private int _depth;
     private bool _exitPending;
     private int? _pendingExitCode;
@@ -51,6 +56,30 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         }
     }
 
+    /// <summary>Gets the ids of the runs the pool asked to give back and that the worker has not answered yet.</summary>
+    public IReadOnlyList<long> WithdrawRequests
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _withdrawRequests];
+            }
+        }
+    }
+
+    /// <summary>Gets whether a run is in progress (taken up by <see cref="RunPartly"/> and not yet finished).</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _runningFrames.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Gets the ids of the runs the pool asked to cancel.</summary>
     public IReadOnlyList<long> Cancelled
     {
@@ -75,7 +104,31 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         }
     }
 
-    public void Start() => Started = true;
+    public void Start()
+    {
+        Started = true;
+        if (_rebound)
+        {
+            // A reused worker: if up already, it tells its new owner so at once; if not, when it is.
+            _rebound = false;
+            if (SentReady)
+            {
+                Raise(() => _events.OnReady(this));
+            }
+        }
+    }
+
+    public bool TryRebind(IWorkerEvents newOwner)
+    {
+        if (HasExited || Pending > 0 || IsRunning)
+        {
+            return false;
+        }
+
+        _events = newOwner;
+        _rebound = true;
+        return true;
+    }
 
     public bool TrySend(IRunRequest request)
     {
@@ -117,6 +170,58 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         }
     }
 
+    public void Withdraw(long runId)
+    {
+        lock (_sync)
+        {
+            _withdrawRequests.Add(runId);
+        }
+    }
+
+    /// <summary>
+    /// Answers the pool's withdrawals as the control thread of a real worker would: each run not taken up yet is given
+    /// back (and will never run here); the others are ignored.
+    /// </summary>
+    /// <returns>The ids given back.</returns>
+    public IReadOnlyList<long> AnswerWithdrawals()
+    {
+        List<long> given = [];
+        Raise(() =>
+        {
+            long[] requests;
+            lock (_sync)
+            {
+                requests = [.. _withdrawRequests];
+                _withdrawRequests.Clear();
+            }
+
+            foreach (long runId in requests)
+            {
+                bool pending;
+                lock (_sync)
+                {
+                    byte[][] frames = [.. _received];
+                    pending = runId > _lastStarted && frames.Any(f => RunFrame.Parse(f).RunId == runId);
+                    if (pending)
+                    {
+                        _received.Clear();
+                        foreach (byte[] frame in frames.Where(f => RunFrame.Parse(f).RunId != runId))
+                        {
+                            _received.Enqueue(frame);
+                        }
+                    }
+                }
+
+                if (pending)
+                {
+                    given.Add(runId);
+                    _events.OnWithdrawn(this, runId);
+                }
+            }
+        });
+        return given;
+    }
+
     public void Shutdown() => ShutdownRequested = true;
 
     public void Kill(string? reason = null)
@@ -130,23 +235,58 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
     public void Ready()
     {
         SentReady = true;
-        Raise(() => events.OnReady(this));
+        Raise(() => _events.OnReady(this));
     }
 
     /// <summary>
     /// Runs the oldest call written to the worker, in this process, and answers it; <paramref name="took"/> is the time
     /// the answer says it took (the pool sizes its window by it). A call cancelled before it ran is answered as skipped.
+    /// A call that <see cref="RunPartly"/> began is finished instead: its remaining answers are delivered.
     /// As on a real worker's channel, a kill while the call runs takes effect after its answer has been delivered.
     /// </summary>
     /// <returns>The run's id.</returns>
     public long RunNext(TimeSpan? took = null)
     {
         long runId = 0;
-        Raise(() => runId = RunAndAnswer(took));
+        Raise(() =>
+        {
+            if (!IsRunning)
+            {
+                runId = TakeUp(streamEachItem: false);
+            }
+
+            runId = DeliverRunning(int.MaxValue, took);
+            _events.OnIdle(this);
+        });
         return runId;
     }
 
-    private long RunAndAnswer(TimeSpan? took)
+    /// <summary>
+    /// Takes up the oldest call written to the worker and answers its first <paramref name="items"/> items, one partial
+    /// answer each, as a real worker does when items are slow; the call stays running (<see cref="RunNext"/> finishes it,
+    /// <see cref="Exit"/> kills it).
+    /// </summary>
+    /// <returns>The run's id.</returns>
+    public long RunPartly(int items)
+    {
+        long runId = 0;
+        Raise(() =>
+        {
+            if (!IsRunning)
+            {
+                TakeUp(streamEachItem: true);
+            }
+
+            runId = DeliverRunning(items, took: null);
+        });
+        return runId;
+    }
+
+    /// <summary>Takes up the oldest call written to the worker without answering anything yet: it is running when the worker dies.</summary>
+    public long StartNext() => RunPartly(0);
+
+    /// <summary>Runs the next call in this process and keeps its answers (partial ones first) to deliver them.</summary>
+    private long TakeUp(bool streamEachItem)
     {
         byte[] frame;
         lock (_sync)
@@ -155,10 +295,12 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         }
 
         RunFrame run = RunFrame.Parse(frame);
+        _lastStarted = run.RunId;
         using FrameBuffer output = new();
         using SharedFrameSender sender = new();
         using SharedFrameReceiver receiver = new(int.MaxValue);
-        WorkerCall call = new(int.MaxValue, sender, receiver);
+        object outputLock = new();
+        WorkerCall call = new(int.MaxValue, sender, receiver, outputLock, static () => { }, streamEachItem);
         bool cancelled;
         lock (_sync)
         {
@@ -176,15 +318,56 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
             task.Execute(call);
         }
 
-        byte[] done = output.WrittenSpan[FrameBuffer.HeaderSize..].ToArray();
-        if (took is { } elapsed)
+        ReadOnlySpan<byte> written = output.WrittenSpan;
+        lock (_sync)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(done.AsSpan(8), (long)(elapsed.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+            while (!written.IsEmpty)
+            {
+                int length = BinaryPrimitives.ReadInt32LittleEndian(written);
+                _runningFrames.Enqueue(written.Slice(FrameBuffer.HeaderSize, length - 1).ToArray());
+                written = written[(4 + length)..];
+            }
         }
 
-        events.OnDone(this, DoneFrame.Parse(done, Id));
-        events.OnIdle(this);
         return run.RunId;
+    }
+
+    /// <summary>Delivers up to <paramref name="partials"/> partial answers of the running call, and its final answer if no more are held back.</summary>
+    private long DeliverRunning(int partials, TimeSpan? took)
+    {
+        long runId = 0;
+        while (true)
+        {
+            byte[] done;
+            lock (_sync)
+            {
+                if (!_runningFrames.TryPeek(out done!))
+                {
+                    return runId;
+                }
+
+                bool last = _runningFrames.Count == 1;
+                if (partials != int.MaxValue)
+                {
+                    if (last || partials == 0)
+                    {
+                        return runId;
+                    }
+
+                    partials--;
+                }
+
+                _runningFrames.Dequeue();
+                if (last && took is { } elapsed)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(done.AsSpan(8), (long)(elapsed.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+                }
+            }
+
+            DoneFrame parsed = DoneFrame.Parse(done, Id);
+            runId = parsed.RunId;
+            _events.OnDone(this, parsed);
+        }
     }
 
     /// <summary>Runs every call written to the worker, in order.</summary>
@@ -197,7 +380,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
     }
 
     /// <summary>Says the worker gave up on <paramref name="runId"/> because of the task timeout; it exits next.</summary>
-    public void ReportTimedOut(long runId) => Raise(() => events.OnTimedOut(this, runId));
+    public void ReportTimedOut(long runId) => Raise(() => _events.OnTimedOut(this, runId));
 
     /// <summary>Ends the worker with <paramref name="exitCode"/> (negative for a signal), as a crash or an exit would.</summary>
     public void Exit(int? exitCode, string? detail = null)
@@ -216,7 +399,12 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
 
         HasExited = true;
         string? why = detail ?? KillReason;
-        Raise(() => events.OnExited(this, new WorkerExit(exitCode, why, KilledFromOutside: why is null && exitCode is -9 or -15)));
+        lock (_sync)
+        {
+            _runningFrames.Clear(); // the answers of a call it was running die with it
+        }
+
+        Raise(() => _events.OnExited(this, new WorkerExit(exitCode, why, KilledFromOutside: why is null && exitCode is -9 or -15, LastStartedRunId: _lastStarted)));
     }
 
     private void Raise(Action raise)

@@ -15,8 +15,11 @@ namespace ParallelGen.Backends.Process;
 /// </remarks>
 internal sealed class ProcessChannel : IWorkerChannel
 {
-    private readonly IWorkerEvents _events;
     private readonly WorkerPipes _pipes;
+    private IWorkerEvents _events;
+    private ManualResetEventSlim? _held;
+    private bool _readerStarted;
+    private volatile bool _sawReady;
     private readonly int _maxFrameLength;
     private readonly object _sync = new();
     private readonly SharedFrameSender _largeFramesOut = new();
@@ -65,8 +68,87 @@ internal sealed class ProcessChannel : IWorkerChannel
 
     public void Start()
     {
+        ManualResetEventSlim? held;
+        lock (_sync)
+        {
+            held = _held;
+            if (_readerStarted)
+            {
+                if (held is null)
+                {
+                    return;
+                }
+
+                if (!_sawReady)
+                {
+                    // A reused worker still starting: its Ready frame, when it comes, goes to the new owner.
+                    _held = null;
+                    held.Set();
+                    return;
+                }
+
+                // A reused worker: it is up already. Its new owner hears so first, then whatever the reader held back.
+                IWorkerEvents events = _events;
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    static state =>
+                    {
+                        (ProcessChannel channel, IWorkerEvents owner, ManualResetEventSlim release) = state;
+                        owner.OnReady(channel);
+                        lock (channel._sync)
+                        {
+                            if (channel._held == release)
+                            {
+                                channel._held = null;
+                            }
+                        }
+
+                        release.Set();
+                    },
+                    (this, events, held),
+                    preferLocal: false);
+                return;
+            }
+
+            _readerStarted = true;
+
+            // The task assemblies go first, so that the worker loads them while it starts rather than at its first call.
+            SendNewTables();
+        }
+
+        Flush();
         Thread reader = new(ReadLoop) { IsBackground = true, Name = $"ParallelGen reader {Id}" };
         reader.Start();
+    }
+
+    public bool TryRebind(IWorkerEvents events)
+    {
+        lock (_sync)
+        {
+            if (_state != State.Open || !_readerStarted)
+            {
+                return false;
+            }
+
+            // A fresh hold every time: a previous one may be on its way to release the previous owner.
+            _held = new ManualResetEventSlim(false);
+            Volatile.Write(ref _events, events);
+            return true;
+        }
+    }
+
+    /// <summary>Gets the owner to deliver the next event to, waiting while the channel is between owners.</summary>
+    private IWorkerEvents Events
+    {
+        get
+        {
+            // A hold is cleared before it is set, so once one is set the field holds nothing or a newer hold.
+            while (Volatile.Read(ref _held) is { } held)
+            {
+                held.Wait();
+            }
+
+            return Volatile.Read(ref _events);
+        }
     }
 
     public bool TrySend(IRunRequest request)
@@ -80,14 +162,26 @@ internal sealed class ProcessChannel : IWorkerChannel
 
             SendNewTables();
             int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags);
+            _pending.Limit = start + 4 + _maxFrameLength;
             try
             {
                 request.WriteArguments(_pending);
+            }
+            catch (FrameTooLargeException)
+            {
+                // Refused as soon as the arguments outgrew the limit, not after serializing all of them.
+                _pending.Truncate(start);
+                throw new InvalidOperationException(
+                    $"The arguments of {request.Task.Name} serialize to more than ProcessPoolOptions.MaxMessageSize ({_maxFrameLength} bytes).");
             }
             catch
             {
                 _pending.Truncate(start);
                 throw;
+            }
+            finally
+            {
+                _pending.Limit = int.MaxValue;
             }
 
             RunFrame.End(_pending, start, _maxFrameLength, request.Task.Name);
@@ -111,6 +205,18 @@ internal sealed class ProcessChannel : IWorkerChannel
     {
         Span<byte> frame = stackalloc byte[CancelFrame.Length];
         CancelFrame.Write(frame, runId);
+        WriteControl(frame);
+    }
+
+    public void Withdraw(long runId)
+    {
+        Span<byte> frame = stackalloc byte[WithdrawFrame.Length];
+        WithdrawFrame.Write(frame, runId);
+        WriteControl(frame);
+    }
+
+    private void WriteControl(ReadOnlySpan<byte> frame)
+    {
         lock (_pipes.ControlOut)
         {
             if (_pipes.ControlOut.IsClosed)
@@ -274,14 +380,21 @@ internal sealed class ProcessChannel : IWorkerChannel
                     switch ((FrameKind)kind)
                     {
                         case FrameKind.Done:
-                            _events.OnDone(this, DoneFrame.Parse(body.Span, Id));
+                            Events.OnDone(this, DoneFrame.Parse(body.Span, Id));
                             reader.ReleaseFrame();
                             break;
                         case FrameKind.Ready:
-                            _events.OnReady(this);
+                            // The worker mapped its run cell before it said Ready: its name is of no more use, and
+                            // removing it here too means none is left however briefly the worker lives.
+                            _pipes.Cell.RemoveName();
+                            _sawReady = true;
+                            Events.OnReady(this);
                             break;
                         case FrameKind.TimedOut:
-                            _events.OnTimedOut(this, TimedOutFrame.Parse(body.Span));
+                            Events.OnTimedOut(this, TimedOutFrame.Parse(body.Span));
+                            break;
+                        case FrameKind.Withdrawn:
+                            Events.OnWithdrawn(this, WithdrawnFrame.Parse(body.Span));
                             break;
                         case FrameKind.Fatal:
                             Interlocked.CompareExchange(ref _detail, FatalFrame.Parse(body.Span), null);
@@ -292,7 +405,7 @@ internal sealed class ProcessChannel : IWorkerChannel
 
                     if (!reader.HasBufferedFrame)
                     {
-                        _events.OnIdle(this);
+                        Events.OnIdle(this);
                     }
                 }
             }
@@ -328,7 +441,9 @@ internal sealed class ProcessChannel : IWorkerChannel
             _pipes.ControlOut.Dispose();
         }
 
+        long started = _pipes.Cell.StartedRunId;
+        _pipes.Cell.Dispose();
         string? detail = protocolError ?? Volatile.Read(ref _detail);
-        _events.OnExited(this, new WorkerExit(exitCode, detail, KilledFromOutside: detail is null && ChildProcess.IsKilledFromOutside(exitCode)));
+        Events.OnExited(this, new WorkerExit(exitCode, detail, KilledFromOutside: detail is null && ChildProcess.IsKilledFromOutside(exitCode), LastStartedRunId: started));
     }
 }

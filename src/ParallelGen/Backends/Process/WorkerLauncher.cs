@@ -1,14 +1,17 @@
 using System.Collections;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
+using ParallelGen.Transport;
 
 namespace ParallelGen.Backends.Process;
 
 /// <summary>Starts worker processes and hands back the parent's ends of their pipes.</summary>
 /// <remarks>
 /// The child gets only its three pipe ends, at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and the
-/// others): all pipes are close-on-exec, so a worker can never hold a sibling's pipe open. Its stdout and stderr are
-/// the parent's, as in Python.
+/// others): every other descriptor of the parent is closed in it, so a worker can never hold a sibling's pipe or a
+/// file of the parent open. Its stdin is the null device and its stdout and stderr are the parent's, as in Python.
+/// Unless <see cref="WorkerSettings.KeepDescendants"/>, it leads a process group of its own, so that the processes its
+/// tasks start end with it.
 /// </remarks>
 internal static class WorkerLauncher
 {
@@ -18,34 +21,39 @@ internal static class WorkerLauncher
     public static LaunchCommand Command => s_command.Value;
 
     /// <summary>Starts a worker process.</summary>
-    /// <param name="maxFrameLength">The largest frame either side accepts.</param>
-    /// <param name="taskTimeoutMilliseconds">How long one call may run; 0 for no limit.</param>
+    /// <param name="settings">The frame limit, the task timeout and the other things a worker starts with.</param>
     /// <param name="identity">What <c>CurrentProcess</c> tells the worker about itself (its role and name).</param>
     /// <exception cref="IOException">The process or its pipes could not be created.</exception>
-    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0, string identity = "")
+    public static WorkerPipes Spawn(WorkerSettings settings, string identity = "")
     {
+        int maxFrameLength = settings.MaxFrameLength;
+        int taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
         LaunchCommand command = Command;
         (Pipe childIn, Pipe parentOut) = Pipe.Create();
         (Pipe parentIn, Pipe childOut) = Pipe.Create();
         (Pipe childControl, Pipe parentControl) = Pipe.Create();
+        RunCell? cell = null;
         try
         {
+            cell = RunCell.Create();
             parentOut.TryGrowBuffer(1024 * 1024);
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity, cell.Name).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,
-                BuildEnvironment(info),
+                BuildEnvironment(info, settings.Diagnostics),
+                ownProcessGroup: !settings.KeepDescendants,
                 (childIn, WorkerStartInfo.DataInFd),
                 (childOut, WorkerStartInfo.DataOutFd),
                 (childControl, WorkerStartInfo.ControlInFd));
-            return new WorkerPipes(process, parentOut, parentIn, parentControl);
+            return new WorkerPipes(process, parentOut, parentIn, parentControl, cell);
         }
         catch
         {
+            cell?.Dispose();
             parentOut.Dispose();
             parentIn.Dispose();
             parentControl.Dispose();
@@ -59,7 +67,10 @@ internal static class WorkerLauncher
         }
     }
 
-    private static List<string> BuildEnvironment(string workerInfo)
+    /// <summary>Gets this process's environment as one string, to tell workers started in another one apart.</summary>
+    public static string EnvironmentKey() => string.Join('\0', BuildEnvironment("", diagnostics: false).Order(StringComparer.Ordinal));
+
+    private static List<string> BuildEnvironment(string workerInfo, bool diagnostics)
     {
         List<string> environment = [];
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -80,12 +91,20 @@ internal static class WorkerLauncher
             environment.Add("DOTNET_gcConcurrent=0");
         }
 
+        if (!diagnostics && !environment.Exists(v => v.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase) || v.StartsWith("COMPlus_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
+        {
+            // No diagnostic socket, debugger pipes or profiler in workers unless asked for (WorkerDiagnostics, or the
+            // parent's own DOTNET_EnableDiagnostics): they are endpoints into the process, and a worker killed with
+            // SIGKILL would leave their files in /tmp for ever.
+            environment.Add("DOTNET_EnableDiagnostics=0");
+        }
+
         return environment;
     }
 }
 
-/// <summary>A freshly spawned worker: its process and the parent's ends of its pipes.</summary>
-internal sealed record WorkerPipes(ChildProcess Process, Pipe DataOut, Pipe DataIn, Pipe ControlOut)
+/// <summary>A freshly spawned worker: its process, the parent's ends of its pipes, and the cell where it records the run it took up.</summary>
+internal sealed record WorkerPipes(ChildProcess Process, Pipe DataOut, Pipe DataIn, Pipe ControlOut, RunCell Cell)
 {
     public int Pid => Process.Pid;
 }

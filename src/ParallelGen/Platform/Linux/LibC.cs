@@ -15,9 +15,11 @@ internal static unsafe partial class LibC
     public const int ECHILD = 10;
     public const int EPIPE = 32;
 
+    public const int O_RDONLY = 0;
     public const int O_CLOEXEC = 0x80000;
     public const int O_NONBLOCK = 0x800;
 
+    public const int F_GETFD = 1;
     public const int F_SETFD = 2;
     public const int FD_CLOEXEC = 1;
     public const int F_GETFL = 3;
@@ -31,6 +33,9 @@ internal static unsafe partial class LibC
     public const short POLLHUP = 0x10;
 
     public const int WNOHANG = 1;
+    public const int WEXITED = 4;
+    public const int WNOWAIT = 0x01000000;
+    public const int P_PID = 1;
 
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
@@ -40,6 +45,7 @@ internal static unsafe partial class LibC
 
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETPGROUP = 0x02;
 
     /// <summary>Room reserved for a <c>posix_spawn_file_actions_t</c> (80 bytes on x86-64 glibc).</summary>
     public const int FileActionsObjectSize = 1024;
@@ -49,6 +55,12 @@ internal static unsafe partial class LibC
 
     /// <summary>Room reserved for a <c>sigset_t</c> (128 bytes on glibc).</summary>
     public const int SignalSetObjectSize = 128;
+
+    /// <summary>Room reserved for a <c>siginfo_t</c> (128 bytes on Linux), whose <c>si_pid</c> is at <see cref="SigInfoPidOffset"/>.</summary>
+    public const int SigInfoObjectSize = 128;
+
+    /// <summary>Where <c>si_pid</c> sits in a <c>siginfo_t</c> (after three ints and the union's alignment, on 64-bit Linux); checked by the ABI test.</summary>
+    internal const int SigInfoPidOffset = 16;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -82,8 +94,17 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int waitid(int idType, int id, void* info, int options);
+
     [LibraryImport(Lib)]
     public static partial int getpid();
+
+    [LibraryImport(Lib)]
+    public static partial int getpgrp();
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int unsetenv(string name);
 
     [LibraryImport(Lib)]
     public static partial int getppid();
@@ -105,6 +126,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_addopen(void* fileActions, int fd, byte* path, int flags, int mode);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_addclose(void* fileActions, int fd);
+
+    [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_setpgroup(void* attributes, int processGroup);
 
     [LibraryImport(Lib)]
     public static partial int posix_spawnattr_init(void* attributes);

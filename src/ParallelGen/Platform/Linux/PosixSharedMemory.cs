@@ -88,6 +88,22 @@ internal static unsafe class PosixSharedMemory
         }
     }
 
+    /// <summary>Removes the segments named <c>/{prefix}{pid}-…</c>, alive or not.</summary>
+    public static void RemoveAllOf(string prefix, int pid)
+    {
+        try
+        {
+            foreach (string path in System.IO.Directory.EnumerateFiles(Directory, $"{prefix}{pid}-*"))
+            {
+                LibC.shm_unlink("/" + Path.GetFileName(path));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort, as above.
+        }
+    }
+
     private static byte* Map(int fd, long size, string name)
     {
         void* pointer = LibC.mmap(null, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);

@@ -1,0 +1,68 @@
+using MemoryPack;
+
+namespace ParallelGen.IntegrationTests;
+
+/// <summary>Tasks for the scheduling, streaming, reuse and fault tests: each says what it lets a test observe.</summary>
+public static class SchedulingWork
+{
+    /// <summary>Counts its runs of <paramref name="item"/> in shared memory, then spins like <see cref="Work.Spin"/>: duplicates are visible.</summary>
+    [ProcessTask(MaxRetries = 3)]
+    public static int CountedSpin(SharedArray<int> runs, int item)
+    {
+        Interlocked.Increment(ref runs[item]);
+        return Work.Spin(item);
+    }
+
+    /// <summary>Sleeps, then kills its own worker with SIGKILL.</summary>
+    [ProcessTask]
+    public static int SleepThenCrash(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        return milliseconds;
+    }
+
+    /// <summary>The worker's pid and the value: which worker answered what.</summary>
+    [ProcessTask]
+    public static (int Pid, int Value) PidAndValue(int value) => (Environment.ProcessId, value);
+
+    /// <summary>Sleeps (forever for -1: <c>Thread.Sleep(Timeout.Infinite)</c>) and returns the argument.</summary>
+    [ProcessTask]
+    public static int Nap(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return milliseconds;
+    }
+
+    /// <summary>Sleeps for tenths of a second, then returns the square: the skewed workload of the comparison.</summary>
+    [ProcessTask]
+    public static int SleepSquare(int tenths)
+    {
+        Thread.Sleep(tenths * 100);
+        return tenths * tenths;
+    }
+
+    [ProcessTask]
+    public static string EchoText(string text) => text;
+
+    [ProcessTask]
+    public static int CountRecords(List<CountedRecord> records) => records.Count;
+
+    /// <summary>Adds to a static field: what a reused worker remembers from the pool before.</summary>
+    public static int Remembered;
+
+    [ProcessTask]
+    public static (int Pid, int Total) Remember(int add) => (Environment.ProcessId, Remembered += add);
+}
+
+/// <summary>A record that counts how many of its kind the parent has serialized: how far an argument got before it was refused.</summary>
+[MemoryPackable]
+public sealed partial class CountedRecord
+{
+    public static int Serialized;
+
+    public string Text { get; set; } = new('x', 100);
+
+    [MemoryPackOnSerializing]
+    private void Count() => Interlocked.Increment(ref Serialized);
+}
