@@ -40,5 +40,7 @@ internal readonly struct Deadline
     }
 
     private static long Now() =>
-        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds() : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds()
+            : PlatformSupport.IsWindows ? Windows.WindowsSync.MonotonicNanoseconds()
+            : throw PlatformSupport.NotSupported();
 }

@@ -52,7 +52,7 @@ internal sealed class WorkerHost
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
         _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
-        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(), _largeFramesIn);
+        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(info.ParentPid), _largeFramesIn);
     }
 
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
