@@ -5,7 +5,7 @@ namespace ParallelGen.Platform;
 /// cross-process primitive. If a process dies holding the lock, the next process to take it gets it back, told so
 /// (<c>abandoned</c>), so nobody waits forever. On Linux: a robust, process-shared pthread mutex and condition variable
 /// (<see cref="Linux.PthreadSync"/>); on Windows, a named kernel mutex (abandoned when its owner dies) and a
-/// condition variable of per-generation named events (<see cref="Windows.WindowsSync"/>).
+/// condition variable of per-generation named semaphores (<see cref="Windows.WindowsSync"/>).
 /// </summary>
 internal readonly unsafe struct SyncCell
 {
@@ -112,7 +112,7 @@ internal readonly unsafe struct SyncCell
             : PlatformSupport.IsWindows ? new Windows.WindowsSync(_at).Wait(deadline)
             : throw PlatformSupport.NotSupported();
 
-    /// <summary>Wakes at least one waiter (on Windows every waiter that began before this call: see <see cref="Windows.WindowsSync"/>).</summary>
+    /// <summary>Wakes one waiter.</summary>
     public void NotifyOne()
     {
         if (PlatformSupport.IsLinux)
@@ -121,7 +121,7 @@ internal readonly unsafe struct SyncCell
         }
         else if (PlatformSupport.IsWindows)
         {
-            new Windows.WindowsSync(_at).NotifyAll();
+            new Windows.WindowsSync(_at).NotifyOne();
         }
     }
 

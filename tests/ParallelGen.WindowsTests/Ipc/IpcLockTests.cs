@@ -66,11 +66,12 @@ public sealed class IpcLockTests
     [Fact]
     public Task A_lock_is_not_reentrant_only_its_holder_exits_it_and_an_rlock_is_reentrant() => Deadline.Run(() =>
     {
-        // Synchronous on purpose: a lock belongs to a thread, and an await may go on on another one.
+        // Synchronous on purpose: a lock belongs to a thread, and an await may go on on another one (and a waited task
+        // may run inline on this one).
         using ProcessLock plain = new();
         plain.Enter();
         Assert.False(plain.TryEnter(TimeSpan.FromMilliseconds(100)));
-        Assert.IsType<SynchronizationLockException>(Task.Run(plain.Exit).ContinueWith(t => t.Exception?.InnerException).Result);
+        Assert.IsType<SynchronizationLockException>(OnAnotherThread(() => Record.Exception(plain.Exit)));
         plain.Exit();
         Assert.Throws<SynchronizationLockException>(plain.Exit);
 
@@ -78,9 +79,9 @@ public sealed class IpcLockTests
         reentrant.Enter();
         reentrant.Enter();
         reentrant.Exit();
-        Assert.False(Task.Run(() => reentrant.TryEnter(TimeSpan.FromMilliseconds(50))).Result);
+        Assert.False(OnAnotherThread(() => reentrant.TryEnter(TimeSpan.FromMilliseconds(50))));
         reentrant.Exit();
-        Assert.True(Task.Run(() => TakeAndRelease(reentrant.TryEnter, reentrant.Exit)).Result);
+        Assert.True(OnAnotherThread(() => TakeAndRelease(reentrant.TryEnter, reentrant.Exit)));
     });
 
     [Fact]
@@ -96,6 +97,15 @@ public sealed class IpcLockTests
         children.JoinAllSucceeded(TimeSpan.FromSeconds(90));
         Assert.Equal(40_000, counter.Value);
     });
+
+    private static T OnAnotherThread<T>(Func<T> body)
+    {
+        T result = default!;
+        Thread thread = new(() => result = body());
+        thread.Start();
+        thread.Join();
+        return result;
+    }
 
     private static bool TakeAndRelease(Func<TimeSpan, bool> tryEnter, Action exit)
     {

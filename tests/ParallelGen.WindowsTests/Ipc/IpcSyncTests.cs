@@ -81,6 +81,41 @@ public sealed class IpcSyncTests
     });
 
     [Fact]
+    public Task Notify_wakes_exactly_one_waiting_process_Notify_2_two_more_and_NotifyAll_the_rest() => Deadline.Run(() =>
+    {
+        using IpcChildren children = new();
+        using ProcessCondition condition = new();
+        using ProcessQueue<string> replies = new();
+        for (int i = 0; i < 4; i++)
+        {
+            children.Add(WorkerProcess.Start(IpcWork.WaitForNotification, condition, replies));
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal("waiting", replies.Get(TimeSpan.FromSeconds(60)));
+        }
+
+        condition.Enter(); // each child said so holding the lock: all four are in Wait now
+        condition.Notify();
+        condition.Exit();
+        Assert.Equal("woken", replies.Get(TimeSpan.FromSeconds(30)));
+        Assert.False(replies.TryGet(out _, TimeSpan.FromMilliseconds(700)), "Notify() woke more than one");
+
+        condition.Enter();
+        condition.Notify(2);
+        condition.Exit();
+        Assert.Equal(["woken", "woken"], new[] { replies.Get(TimeSpan.FromSeconds(30)), replies.Get(TimeSpan.FromSeconds(30)) });
+        Assert.False(replies.TryGet(out _, TimeSpan.FromMilliseconds(700)), "Notify(2) woke more than two");
+
+        condition.Enter();
+        condition.NotifyAll();
+        condition.Exit();
+        Assert.Equal("woken", replies.Get(TimeSpan.FromSeconds(30)));
+        children.JoinAllSucceeded(TimeSpan.FromSeconds(30));
+    });
+
+    [Fact]
     public Task Three_processes_meet_at_a_barrier_and_a_wait_alone_times_out_and_breaks_it() => Deadline.Run(() =>
     {
         using IpcChildren children = new();

@@ -78,6 +78,17 @@ public static class IpcWork
         replies.Put(seen ? $"saw {wanted}" : "timed out");
     }
 
+    /// <summary>Says it waits (holding the lock, so the notifier knows it is in <c>Wait</c> once it gets the lock), then waits once.</summary>
+    [ProcessTask]
+    public static void WaitForNotification(ProcessCondition condition, ProcessQueue<string> replies)
+    {
+        condition.Enter();
+        replies.Put("waiting");
+        bool notified = condition.Wait(TimeSpan.FromSeconds(60));
+        condition.Exit();
+        replies.Put(notified ? "woken" : "timed out");
+    }
+
     [ProcessTask]
     public static void MeetAtBarrier(ProcessBarrier barrier, ProcessQueue<int> indices) => indices.Put(barrier.SignalAndWait(TimeSpan.FromSeconds(60)));
 

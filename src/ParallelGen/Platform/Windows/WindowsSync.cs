@@ -12,11 +12,15 @@ namespace ParallelGen.Platform.Windows;
 /// cannot collide between pools or users, and the kernel objects go with their last handle.
 /// </summary>
 /// <remarks>
-/// <para>The condition variable: a waiter, holding the lock, opens the manual-reset event of the current generation
-/// (<c>…-&lt;generation&gt;</c>) and counts itself, releases the lock and waits on the event. A notification, under the
-/// lock, sets that event and starts a new generation, so a later waiter can never take a wake-up meant for an earlier
-/// one, and one whose wait has not begun yet finds the event set. A notification therefore wakes every waiter of the
-/// generation (POSIX allows a signal to wake more than one); every caller waits in a loop over its condition.</para>
+/// <para>The condition variable: waiters join the open generation: holding the lock, a waiter opens that generation's
+/// semaphore (<c>…-&lt;generation&gt;</c>) and counts itself, releases the lock and waits on the semaphore. A
+/// notification, under the lock, releases one waiter of the oldest generation that still has unreleased ones: when
+/// that is the open generation, it is closed (a new one opens), so a waiter that comes later can never take a wake-up
+/// meant for an earlier one, and one whose wait has not begun yet finds its token there. At most one closed generation
+/// has unreleased waiters at a time (a notification serves it before it closes another), so the cell holds the counts
+/// of two. <see cref="NotifyOne"/> wakes exactly one waiter, <see cref="NotifyAll"/> every waiter there is, as on
+/// Linux and in Python. A waiter that times out uncounts itself; if a token was released for its generation that no
+/// remaining waiter can take, it takes it and reports the notification, so none is lost.</para>
 /// <para>The mutex is reentrant on Windows; a non-reentrant cell blocks a thread that takes it again until its
 /// deadline, as a pthread mutex does.</para>
 /// </remarks>
@@ -30,9 +34,12 @@ internal readonly unsafe struct WindowsSync
     private const int IdLength = 16;
     private const int OwnerPidOffset = 24;
     private const int OwnerTidOffset = 28;
-    private const int GenerationOffset = 32;
-    private const int WaitersOffset = 40;
+    private const int OpenGenerationOffset = 32;
+    private const int OpenWaitersOffset = 40;
     private const int DepthOffset = 44;
+    private const int ClosedGenerationOffset = 48;
+    private const int ClosedWaitersOffset = 56;
+    private const int ClosedReleasedOffset = 60;
     private const int RecursiveFlag = 1;
 
     private readonly byte* _at;
@@ -47,9 +54,17 @@ internal readonly unsafe struct WindowsSync
 
     private ref int OwnerTid => ref *(int*)(_at + OwnerTidOffset);
 
-    private ref long Generation => ref *(long*)(_at + GenerationOffset);
+    /// <summary>Gets the generation new waiters join.</summary>
+    private ref long OpenGeneration => ref *(long*)(_at + OpenGenerationOffset);
 
-    private ref int Waiters => ref *(int*)(_at + WaitersOffset);
+    private ref int OpenWaiters => ref *(int*)(_at + OpenWaitersOffset);
+
+    /// <summary>Gets the last closed generation: its waiters, and how many of them have been released (not yet woken and counted off).</summary>
+    private ref long ClosedGeneration => ref *(long*)(_at + ClosedGenerationOffset);
+
+    private ref int ClosedWaiters => ref *(int*)(_at + ClosedWaitersOffset);
+
+    private ref int ClosedReleased => ref *(int*)(_at + ClosedReleasedOffset);
 
     private ref int Depth => ref *(int*)(_at + DepthOffset);
 
@@ -140,15 +155,15 @@ internal readonly unsafe struct WindowsSync
         Handles handles = Get(out bool unfiled);
         try
         {
-            long generation = Generation;
-            nint wakeUp = Kernel32.CreateEventW(null, true, false, handles.EventName(generation));
+            long generation = OpenGeneration;
+            nint wakeUp = Kernel32.CreateSemaphoreW(null, 0, int.MaxValue, handles.SemaphoreName(generation));
             if (wakeUp == 0)
             {
-                throw Kernel32.LastError("CreateEvent");
+                throw Kernel32.LastError("CreateSemaphore");
             }
 
             int depth = Depth;
-            Waiters++;
+            OpenWaiters++;
             OwnerTid = 0;
             OwnerPid = 0;
             Depth = 0;
@@ -158,7 +173,6 @@ internal readonly unsafe struct WindowsSync
             }
 
             uint result = WaitUntil(wakeUp, deadline);
-            Kernel32.CloseHandle(wakeUp);
             for (int i = 0; i < depth; i++)
             {
                 WaitUntil(handles.Mutex, Deadline.Infinite); // As pthread_cond_wait: the lock is taken again, abandoned or not.
@@ -167,12 +181,8 @@ internal readonly unsafe struct WindowsSync
             OwnerPid = Environment.ProcessId;
             OwnerTid = (int)Kernel32.GetCurrentThreadId();
             Depth = depth;
-            bool notified = result == Kernel32.WAIT_OBJECT_0 || Generation != generation;
-            if (!notified && Waiters > 0)
-            {
-                Waiters--; // Timed out within the generation: no notification counts this waiter any more.
-            }
-
+            bool notified = CountOff(generation, wakeUp, tokenTaken: result == Kernel32.WAIT_OBJECT_0);
+            Kernel32.CloseHandle(wakeUp); // Only now: a notifier that still counts this waiter must find the semaphore.
             return notified;
         }
         finally
@@ -181,27 +191,48 @@ internal readonly unsafe struct WindowsSync
         }
     }
 
-    /// <summary>Wakes the waiters of the current generation (every one: see the remarks).</summary>
-    public void NotifyAll()
+    /// <summary>Wakes one waiter, of the longest-waiting generation.</summary>
+    public void NotifyOne() => Notify(all: false);
+
+    /// <summary>Wakes every waiter.</summary>
+    public void NotifyAll() => Notify(all: true);
+
+    /// <summary>Gets the time of the clock waits are measured on (<see cref="Stopwatch"/>: QueryPerformanceCounter), in nanoseconds.</summary>
+    public static long MonotonicNanoseconds()
+    {
+        long ticks = Stopwatch.GetTimestamp();
+        long frequency = Stopwatch.Frequency;
+        return ((ticks / frequency) * 1_000_000_000) + ((ticks % frequency) * 1_000_000_000 / frequency);
+    }
+
+    private void Notify(bool all)
     {
         bool locked = !HeldByCaller && Lock(Deadline.Infinite, out _);
         Handles handles = Get(out bool unfiled);
         try
         {
-            if (Waiters == 0)
+            int unreleased = ClosedWaiters - ClosedReleased;
+            if (unreleased > 0)
             {
-                return;
+                int count = all ? unreleased : 1;
+                Release(handles, ClosedGeneration, count);
+                ClosedReleased += count;
+                if (!all)
+                {
+                    return;
+                }
             }
 
-            long generation = Generation;
-            Generation = generation + 1;
-            Waiters = 0;
-            nint wakeUp = Kernel32.OpenEventW(Kernel32.EVENT_MODIFY_STATE, false, handles.EventName(generation));
-            if (wakeUp != 0)
+            if (OpenWaiters > 0)
             {
-                // Absent when every waiter of the generation has timed out and closed it.
-                Kernel32.SetEvent(wakeUp);
-                Kernel32.CloseHandle(wakeUp);
+                // Close the open generation: whoever waits from now on joins the next, and cannot take this wake-up.
+                int count = all ? OpenWaiters : 1;
+                Release(handles, OpenGeneration, count);
+                ClosedGeneration = OpenGeneration;
+                ClosedWaiters = OpenWaiters;
+                ClosedReleased = count;
+                OpenGeneration++;
+                OpenWaiters = 0;
             }
         }
         finally
@@ -214,12 +245,47 @@ internal readonly unsafe struct WindowsSync
         }
     }
 
-    /// <summary>Gets the time of the clock waits are measured on (<see cref="Stopwatch"/>: QueryPerformanceCounter), in nanoseconds.</summary>
-    public static long MonotonicNanoseconds()
+    /// <summary>Counts a waiter of <paramref name="generation"/> off, holding the lock again; returns whether it was notified.</summary>
+    private bool CountOff(long generation, nint wakeUp, bool tokenTaken)
     {
-        long ticks = Stopwatch.GetTimestamp();
-        long frequency = Stopwatch.Frequency;
-        return ((ticks / frequency) * 1_000_000_000) + ((ticks % frequency) * 1_000_000_000 / frequency);
+        if (generation == OpenGeneration)
+        {
+            OpenWaiters--; // Timed out: the open generation has had no release.
+            return false;
+        }
+
+        if (generation != ClosedGeneration)
+        {
+            return true; // An older generation: every one of its waiters was released, this one too.
+        }
+
+        ClosedWaiters--;
+        if (tokenTaken)
+        {
+            ClosedReleased--;
+            return true;
+        }
+
+        if (ClosedReleased > ClosedWaiters)
+        {
+            // Timed out, but more tokens are out than waiters left to take them: one was meant for this waiter.
+            Kernel32.WaitForSingleObject(wakeUp, 0);
+            ClosedReleased--;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void Release(Handles handles, long generation, int count)
+    {
+        nint semaphore = Kernel32.OpenSemaphoreW(Kernel32.SEMAPHORE_MODIFY_STATE, false, handles.SemaphoreName(generation));
+        if (semaphore != 0)
+        {
+            // Absent only when every waiter of the generation died while waiting.
+            Kernel32.ReleaseSemaphore(semaphore, count, null);
+            Kernel32.CloseHandle(semaphore);
+        }
     }
 
     private static void Done(Handles handles, bool unfiled)
@@ -277,7 +343,7 @@ internal readonly unsafe struct WindowsSync
         return WindowsMapping.HandlesOf(_at, Id, out unfiled);
     }
 
-    /// <summary>This process's handle to a cell's mutex, and the name its events derive from.</summary>
+    /// <summary>This process's handle to a cell's mutex, and the name its semaphores derive from.</summary>
     internal sealed class Handles
     {
         private readonly byte[] _id;
@@ -302,7 +368,7 @@ internal readonly unsafe struct WindowsSync
 
         public bool Matches(ReadOnlySpan<byte> id) => id.SequenceEqual(_id);
 
-        public string EventName(long generation) => _name + "-" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        public string SemaphoreName(long generation) => _name + "-" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         public void Close()
         {
