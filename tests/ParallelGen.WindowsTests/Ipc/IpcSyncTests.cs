@@ -116,6 +116,35 @@ public sealed class IpcSyncTests
     });
 
     [Fact]
+    public Task A_notification_is_not_lost_on_a_waiter_killed_while_waiting() => Deadline.Run(() =>
+    {
+        // glibc's process-shared condition variable hands the next signal to the group of the dead waiter, so on
+        // Linux the first live waiter is not woken (measured: it times out every time). Reported, not yet fixed there.
+        Assert.SkipWhen(OperatingSystem.IsLinux(), "Linux (pthread condition variable) loses this notification; Windows does not.");
+        using IpcChildren children = new();
+        using ProcessCondition condition = new();
+        using ProcessQueue<string> replies = new();
+        WorkerProcess killed = children.Add(WorkerProcess.Start(IpcWork.WaitForNotification, condition, replies));
+        Assert.Equal("waiting", replies.Get(TimeSpan.FromSeconds(60)));
+        condition.Enter(); // it is in Wait now
+        condition.Exit();
+        killed.Kill();
+        Assert.True(killed.Join(TimeSpan.FromSeconds(30)));
+
+        // Each notification reaches a live waiter, although the dead one is still counted.
+        for (int i = 0; i < 2; i++)
+        {
+            WorkerProcess waiter = children.Add(WorkerProcess.Start(IpcWork.WaitForNotification, condition, replies));
+            Assert.Equal("waiting", replies.Get(TimeSpan.FromSeconds(60)));
+            condition.Enter();
+            condition.Notify();
+            condition.Exit();
+            Assert.Equal("woken", replies.Get(TimeSpan.FromSeconds(10)));
+            Assert.True(waiter.Join(TimeSpan.FromSeconds(30)));
+        }
+    });
+
+    [Fact]
     public Task Three_processes_meet_at_a_barrier_and_a_wait_alone_times_out_and_breaks_it() => Deadline.Run(() =>
     {
         using IpcChildren children = new();

@@ -215,11 +215,17 @@ internal readonly unsafe struct WindowsSync
             if (unreleased > 0)
             {
                 int count = all ? unreleased : 1;
-                Release(handles, ClosedGeneration, count);
-                ClosedReleased += count;
-                if (!all)
+                if (Release(handles, ClosedGeneration, count))
                 {
-                    return;
+                    ClosedReleased += count;
+                    if (!all)
+                    {
+                        return;
+                    }
+                }
+                else
+                {
+                    ClosedWaiters = ClosedReleased; // Every waiter left of it died waiting: serve the open generation.
                 }
             }
 
@@ -227,10 +233,10 @@ internal readonly unsafe struct WindowsSync
             {
                 // Close the open generation: whoever waits from now on joins the next, and cannot take this wake-up.
                 int count = all ? OpenWaiters : 1;
-                Release(handles, OpenGeneration, count);
+                bool released = Release(handles, OpenGeneration, count);
                 ClosedGeneration = OpenGeneration;
-                ClosedWaiters = OpenWaiters;
-                ClosedReleased = count;
+                ClosedWaiters = released ? OpenWaiters : 0;
+                ClosedReleased = released ? count : 0;
                 OpenGeneration++;
                 OpenWaiters = 0;
             }
@@ -277,15 +283,18 @@ internal readonly unsafe struct WindowsSync
         return false;
     }
 
-    private static void Release(Handles handles, long generation, int count)
+    /// <summary>Releases <paramref name="count"/> waiters of a generation; <see langword="false"/> if none of its waiters is alive (its semaphore is gone).</summary>
+    private static bool Release(Handles handles, long generation, int count)
     {
         nint semaphore = Kernel32.OpenSemaphoreW(Kernel32.SEMAPHORE_MODIFY_STATE, false, handles.SemaphoreName(generation));
-        if (semaphore != 0)
+        if (semaphore == 0)
         {
-            // Absent only when every waiter of the generation died while waiting.
-            Kernel32.ReleaseSemaphore(semaphore, count, null);
-            Kernel32.CloseHandle(semaphore);
+            return false;
         }
+
+        Kernel32.ReleaseSemaphore(semaphore, count, null);
+        Kernel32.CloseHandle(semaphore);
+        return true;
     }
 
     private static void Done(Handles handles, bool unfiled)
