@@ -42,6 +42,33 @@ public sealed class IpcQueueTests
     });
 
     [Fact]
+    public Task Async_gets_and_puts_wait_for_another_process_and_honour_cancellation() => Deadline.Run(async () =>
+    {
+        using IpcChildren children = new();
+        using ProcessQueue<int> queue = new(maxSize: 1);
+        using (CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.GetAsync(soon.Token));
+        }
+
+        Task<int>[] gets = [.. Enumerable.Range(0, 20).Select(_ => queue.GetAsync())];
+        await Task.Delay(200);
+        Assert.DoesNotContain(gets, g => g.IsCompleted);
+        children.Add(WorkerProcess.Start(IpcWork.Produce, queue, 100, 20));
+        int[] items = await Task.WhenAll(gets).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(100, 20), items.Order());
+
+        await queue.PutAsync(1);
+        using (CancellationTokenSource soon = new(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.PutAsync(2, soon.Token));
+        }
+
+        Assert.Equal(1, queue.Get(TimeSpan.FromSeconds(5)));
+        children.JoinAllSucceeded(TimeSpan.FromSeconds(30));
+    });
+
+    [Fact]
     public Task An_item_larger_than_the_ring_outlives_the_process_that_put_it() => Deadline.Run(() =>
     {
         // On Windows the item's own mapping would go with the putter's last handle: the queue's creator is given one.
