@@ -5,3 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 dotnet test ParallelGen.sln -c Release --blame-hang-timeout 5m
+
+# The Windows leg: tests/ParallelGen.WindowsTests as a win-x64 program under Wine (installs wine64 if it can).
+tests/windows/run.sh

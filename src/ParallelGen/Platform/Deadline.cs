@@ -40,5 +40,15 @@ internal readonly struct Deadline
     }
 
     private static long Now() =>
-        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds() : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds()
+        : PlatformSupport.IsWindows ? WindowsNow()
+        : throw PlatformSupport.NotSupported();
+
+    /// <summary>The performance counter in nanoseconds: one clock for every process on Windows, as CLOCK_MONOTONIC is on Linux.</summary>
+    private static long WindowsNow()
+    {
+        long ticks = System.Diagnostics.Stopwatch.GetTimestamp();
+        long frequency = System.Diagnostics.Stopwatch.Frequency;
+        return ((ticks / frequency) * 1_000_000_000) + ((ticks % frequency) * 1_000_000_000 / frequency);
+    }
 }

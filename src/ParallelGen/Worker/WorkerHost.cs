@@ -27,9 +27,9 @@ internal sealed class WorkerHost
     public const int TimedOutExitCode = 124;
 
     private readonly WorkerStartInfo _info;
-    private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
-    private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
-    private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
+    private readonly Pipe _dataIn;
+    private readonly Pipe _dataOut;
+    private readonly Pipe _controlIn;
     private readonly FrameBuffer _output = new(64 * 1024);
     private readonly SharedFrameReceiver _largeFramesIn;
     private readonly WorkerCall _call;
@@ -45,9 +45,12 @@ internal sealed class WorkerHost
     private WorkerHost(WorkerStartInfo info)
     {
         _info = info;
+        _dataIn = Pipe.FromInherited(info.DataIn);
+        _dataOut = Pipe.FromInherited(info.DataOut);
+        _controlIn = Pipe.FromInherited(info.ControlIn);
 
-        // dup2 cleared close-on-exec on the inherited pipes: set it again, or every process a task starts would hold
-        // them open, and the parent would not see end of file when this worker dies.
+        // dup2 cleared close-on-exec on the inherited pipes (on Windows they came inheritable): set it again, or every
+        // process a task starts would hold them open, and the parent would not see end of file when this worker dies.
         _dataIn.SetCloseOnExec();
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
