@@ -10,7 +10,8 @@ public sealed class HandleInheritanceTests
     {
         Assert.SkipUnless(OperatingSystem.IsWindows(), "Windows handle inheritance; on Linux every pipe is close-on-exec.");
         using AnonymousPipeServerStream inheritable = new(PipeDirection.Out, HandleInheritability.Inheritable);
-        long handle = inheritable.SafePipeHandle.DangerousGetHandle();
+        // The client end is the one .NET makes inheritable (for a child to use); the server end is not.
+        long handle = inheritable.ClientSafePipeHandle.DangerousGetHandle();
         Assert.True(Win32.IsOpenHandle((nint)handle));
 
         // Started after the handle exists, so CreateProcess with bInheritHandles would pass it on without a handle list.
