@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Windows test leg: tests/ParallelGen.WindowsTests published win-x64 self-contained and run under Debian's wine64
-# (8.0), following the recipe in docs/platforms.md. Installs wine64 if it is missing (skips, with a message, only if it
+# (8.0), following the recipe in docs/windows.md. Installs wine64 if it is missing (skips, with a message, only if it
 # cannot be installed), makes a headless prefix outside the clone, publishes, runs with timeouts, and always ends every
 # Windows process of the prefix (wineserver -k) on the way out. Exits with the test executable's code.
 # Extra arguments go to the xunit.v3 runner (for instance: -class ParallelGen.WindowsTests.FailureTests).
