@@ -1,4 +1,5 @@
 using ParallelGen.Platform.Linux;
+using ParallelGen.Platform.Windows;
 
 namespace ParallelGen.Platform;
 
@@ -12,6 +13,10 @@ internal static class ThisProcess
         {
             LibC._exit(exitCode);
         }
+        else if (PlatformSupport.IsWindows)
+        {
+            Win32Processes.ExitNow(exitCode);
+        }
 
         Environment.FailFast($"Exit {exitCode} requested on an unsupported system.");
     }
@@ -19,10 +24,21 @@ internal static class ThisProcess
     /// <summary>
     /// Makes the operating system end this process the moment its parent dies, so a worker stuck in native code cannot
     /// outlive the parent; if the parent is already gone, exits. On Linux: <c>PR_SET_PDEATHSIG</c>, which the kernel ties
-    /// to the parent's thread that created this process (see <see cref="PosixSpawn"/>).
+    /// to the parent's thread that created this process (see <see cref="PosixSpawn"/>). On Windows the parent put this
+    /// process in a job that dies with it (see <see cref="WorkerJob"/>), so this only checks that the parent is there.
     /// </summary>
     public static void DieWithParent(int parentPid)
     {
+        if (PlatformSupport.IsWindows)
+        {
+            if (!Win32Processes.IsAlive(parentPid))
+            {
+                Win32Processes.ExitNow(0);
+            }
+
+            return;
+        }
+
         if (!PlatformSupport.IsLinux)
         {
             throw PlatformSupport.NotSupported();

@@ -140,9 +140,9 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
         {
             return _segments[replace] = SharedSegment.Create(size, keptBy: receiverPid);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException)
         {
-            return null; // /dev/shm is full or missing: the pipe still works.
+            return null; // /dev/shm is full or missing, or this system has no segments yet: the pipe still works.
         }
     }
 }

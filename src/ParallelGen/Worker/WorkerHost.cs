@@ -13,7 +13,8 @@ namespace ParallelGen.Worker;
 /// <summary>The loop a worker process runs: read <c>Run</c> frames, execute tasks one at a time, write <c>Done</c> frames.</summary>
 /// <remarks>
 /// <para>The main thread owns the data pipes. Results are appended to one buffer and written when no further request
-/// is already buffered, so a burst of small calls is answered with one <c>write</c>.</para>
+/// is already buffered, so a burst of small calls is answered with one <c>write</c>; but never held longer than
+/// <see cref="s_holdTicks"/>, so that a finished result does not wait for the calls queued behind it.</para>
 /// <para>A second thread reads the control pipe: <c>Cancel</c> frames, and end of file, which means the parent is
 /// gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.</para>
 /// </remarks>
@@ -23,13 +24,16 @@ internal sealed class WorkerHost
 
     private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
 
+    /// <summary>The longest a result waits in the buffer for others to share its write: 1 ms.</summary>
+    private static readonly long s_holdTicks = System.Diagnostics.Stopwatch.Frequency / 1_000;
+
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
 
     private readonly WorkerStartInfo _info;
-    private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
-    private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
-    private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
+    private readonly Pipe _dataIn;
+    private readonly Pipe _dataOut;
+    private readonly Pipe _controlIn;
     private readonly FrameBuffer _output = new(64 * 1024);
     private readonly SharedFrameReceiver _largeFramesIn;
     private readonly WorkerCall _call;
@@ -38,6 +42,7 @@ internal sealed class WorkerHost
     private CancellationTokenSource _cancellation = new();
     private long _runningRunId;
     private long _runningSince;
+    private long _heldSince;
     private long _runningBudget;
     private Timer? _watchdog;
     private volatile bool _shuttingDown;
@@ -45,9 +50,12 @@ internal sealed class WorkerHost
     private WorkerHost(WorkerStartInfo info)
     {
         _info = info;
+        _dataIn = Pipe.FromInherited(info.DataIn);
+        _dataOut = Pipe.FromInherited(info.DataOut);
+        _controlIn = Pipe.FromInherited(info.ControlIn);
 
-        // dup2 cleared close-on-exec on the inherited pipes: set it again, or every process a task starts would hold
-        // them open, and the parent would not see end of file when this worker dies.
+        // dup2 cleared close-on-exec on the inherited pipes (on Windows they came inheritable): set it again, or every
+        // process a task starts would hold them open, and the parent would not see end of file when this worker dies.
         _dataIn.SetCloseOnExec();
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
@@ -84,8 +92,14 @@ internal sealed class WorkerHost
                 switch (kind)
                 {
                     case (byte)FrameKind.Run:
+                        bool wasEmpty = _output.Length == 0;
                         RunCall(RunFrame.Parse(body));
                         reader.ReleaseFrame();
+                        if (wasEmpty)
+                        {
+                            _heldSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                        }
+
                         break;
                     case (byte)FrameKind.LoadAssembly:
                         LoadAssembly(LoadAssemblyFrame.Parse(body.Span));
@@ -98,7 +112,8 @@ internal sealed class WorkerHost
                         throw new InvalidDataException($"Unexpected frame kind 0x{(byte)kind:X2} from the parent.");
                 }
 
-                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold)
+                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold
+                    || System.Diagnostics.Stopwatch.GetTimestamp() - _heldSince >= s_holdTicks)
                 {
                     Flush();
                 }

@@ -6,9 +6,10 @@ namespace ParallelGen.Backends.Process;
 
 /// <summary>Starts worker processes and hands back the parent's ends of their pipes.</summary>
 /// <remarks>
-/// The child gets only its three pipe ends, at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and the
-/// others): all pipes are close-on-exec, so a worker can never hold a sibling's pipe open. Its stdout and stderr are
-/// the parent's, as in Python.
+/// The child gets only its three pipe ends: on Linux at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and
+/// the others), all pipes being close-on-exec; on Windows as handles in an explicit inheritance list, their values in
+/// <see cref="WorkerStartInfo"/>. So a worker can never hold a sibling's pipe open. Its stdout and stderr are the
+/// parent's, as in Python.
 /// </remarks>
 internal static class WorkerLauncher
 {
@@ -34,11 +35,19 @@ internal static class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity).Encode();
+            string info = new WorkerStartInfo(
+                Environment.ProcessId,
+                maxFrameLength,
+                taskTimeoutMilliseconds,
+                command.SelfHosted,
+                identity,
+                childIn.ValueInChild(WorkerStartInfo.DataInFd),
+                childOut.ValueInChild(WorkerStartInfo.DataOutFd),
+                childControl.ValueInChild(WorkerStartInfo.ControlInFd)).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,
-                BuildEnvironment(info),
+                BuildEnvironment(info, command.Environment),
                 (childIn, WorkerStartInfo.DataInFd),
                 (childOut, WorkerStartInfo.DataOutFd),
                 (childControl, WorkerStartInfo.ControlInFd));
@@ -59,17 +68,19 @@ internal static class WorkerLauncher
         }
     }
 
-    private static List<string> BuildEnvironment(string workerInfo)
+    private static List<string> BuildEnvironment(string workerInfo, IReadOnlyList<string>? extra)
     {
         List<string> environment = [];
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             string key = (string)entry.Key;
-            if (key != WorkerStartInfo.EnvironmentVariable)
+            if (key != WorkerStartInfo.EnvironmentVariable && extra?.Any(v => v.StartsWith(key + "=", StringComparison.OrdinalIgnoreCase)) != true)
             {
                 environment.Add($"{key}={entry.Value}");
             }
         }
+
+        environment.AddRange(extra ?? []);
 
         environment.Add($"{WorkerStartInfo.EnvironmentVariable}={workerInfo}");
         if (!environment.Exists(v => v.StartsWith("DOTNET_gcConcurrent=", StringComparison.OrdinalIgnoreCase) || v.StartsWith("COMPlus_gcConcurrent=", StringComparison.OrdinalIgnoreCase)))

@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 
 namespace ParallelGen.Platform.Windows;
 
-/// <summary>Named file mappings backed by the paging file, and handing a handle to another process.</summary>
+/// <summary>Named file mappings backed by the paging file (handing a handle to another process uses <c>DuplicateHandle</c> of Kernel32.Processes.cs).</summary>
 [SupportedOSPlatform("windows")]
 internal static unsafe partial class Kernel32
 {
@@ -15,7 +15,6 @@ internal static unsafe partial class Kernel32
 
     public const uint PROCESS_DUP_HANDLE = 0x0040;
     public const uint DUPLICATE_CLOSE_SOURCE = 0x1;
-    public const uint DUPLICATE_SAME_ACCESS = 0x2;
 
     /// <summary>The "file" handle that makes <see cref="CreateFileMappingW"/> use the paging file.</summary>
     public static readonly nint INVALID_HANDLE_VALUE = -1;
@@ -33,15 +32,6 @@ internal static unsafe partial class Kernel32
     [return: MarshalAs(UnmanagedType.Bool)]
     public static partial bool UnmapViewOfFile(void* address);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial nint OpenProcess(uint desiredAccess, [MarshalAs(UnmanagedType.Bool)] bool inheritHandle, uint processId);
-
     [LibraryImport(Lib)]
     public static partial nint GetCurrentProcess();
-
-    [LibraryImport(Lib, SetLastError = true)]
-    [return: MarshalAs(UnmanagedType.Bool)]
-    public static partial bool DuplicateHandle(
-        nint sourceProcess, nint sourceHandle, nint targetProcess, nint* targetHandle, uint desiredAccess,
-        [MarshalAs(UnmanagedType.Bool)] bool inheritHandle, uint options);
 }

@@ -183,7 +183,7 @@ internal sealed unsafe class WindowsMapping
         {
             nint holder = holderPid == Environment.ProcessId
                 ? Kernel32.GetCurrentProcess()
-                : Kernel32.OpenProcess(Kernel32.PROCESS_DUP_HANDLE, false, (uint)holderPid);
+                : Kernel32.OpenProcess(Kernel32.PROCESS_DUP_HANDLE, false, holderPid);
             if (holder != 0)
             {
                 Kernel32.DuplicateHandle(holder, (nint)holderHandle, 0, null, 0, false, Kernel32.DUPLICATE_CLOSE_SOURCE);
@@ -264,7 +264,7 @@ internal sealed unsafe class WindowsMapping
     /// <summary>Gives <paramref name="holderPid"/> a handle to the mapping, so it lives as long as that process unless removed.</summary>
     private static void GiveHandle(nint handle, int holderPid, byte* view)
     {
-        nint holder = Kernel32.OpenProcess(Kernel32.PROCESS_DUP_HANDLE, false, (uint)holderPid);
+        nint holder = Kernel32.OpenProcess(Kernel32.PROCESS_DUP_HANDLE, false, holderPid);
         if (holder == 0)
         {
             return; // The holder is gone: the segment lives only as long as someone maps it, as a stale one would.

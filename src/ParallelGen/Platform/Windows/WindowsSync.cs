@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 
@@ -197,14 +196,6 @@ internal readonly unsafe struct WindowsSync
     /// <summary>Wakes every waiter.</summary>
     public void NotifyAll() => Notify(all: true);
 
-    /// <summary>Gets the time of the clock waits are measured on (<see cref="Stopwatch"/>: QueryPerformanceCounter), in nanoseconds.</summary>
-    public static long MonotonicNanoseconds()
-    {
-        long ticks = Stopwatch.GetTimestamp();
-        long frequency = Stopwatch.Frequency;
-        return ((ticks / frequency) * 1_000_000_000) + ((ticks % frequency) * 1_000_000_000 / frequency);
-    }
-
     private void Notify(bool all)
     {
         bool locked = !HeldByCaller && Lock(Deadline.Infinite, out _);
@@ -338,8 +329,8 @@ internal readonly unsafe struct WindowsSync
             return Kernel32.INFINITE;
         }
 
-        long remaining = deadline.Nanoseconds - MonotonicNanoseconds();
-        return remaining <= 0 ? 0 : (uint)Math.Min((remaining + 999_999) / 1_000_000, Kernel32.INFINITE - 1);
+        long remaining = deadline.RemainingNanoseconds;
+        return (uint)Math.Min((remaining / 1_000_000) + (remaining % 1_000_000 == 0 ? 0 : 1), Kernel32.INFINITE - 1);
     }
 
     private Handles Get(out bool unfiled)
