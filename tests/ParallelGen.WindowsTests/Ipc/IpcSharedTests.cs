@@ -55,6 +55,22 @@ public sealed class IpcSharedTests
     });
 
     [Fact]
+    public Task A_large_frame_in_shared_memory_can_be_read_after_the_process_that_sent_it_has_exited() => Deadline.Run(() =>
+    {
+        // Deterministic form of the test below: the sender has exited before the receiver maps the segment.
+        using IpcChildren children = new();
+        using ProcessQueue<byte[]> naming = new();
+        children.Add(WorkerProcess.Start(IpcWork.SendLargeFrameAndExit, Environment.ProcessId, naming));
+        byte[] frame = naming.Get(TimeSpan.FromSeconds(60));
+        children.JoinAllSucceeded(TimeSpan.FromSeconds(30));
+
+        using Transport.SharedFrameReceiver receiver = new(16 << 20);
+        Assert.Equal(7, receiver.Resolve(frame, out ReadOnlyMemory<byte> body));
+        Assert.True(body.Span.SequenceEqual(IpcWork.Pattern(1 << 20)), "the frame changed");
+        receiver.Release();
+    });
+
+    [Fact]
     public Task Large_results_sent_just_before_their_worker_exits_arrive_intact() => Deadline.Run(() =>
     {
         // One task per worker: each result (in shared memory) is the worker's last word before it exits, so on

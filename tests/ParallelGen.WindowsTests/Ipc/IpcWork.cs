@@ -182,6 +182,26 @@ public static class IpcWork
         seen.Add(item);
     }
 
+    /// <summary>
+    /// Moves a 1 MiB frame into shared memory as a worker does with a large result (the segment kept for
+    /// <paramref name="receiverPid"/>), hands over the small frame naming it, and exits without cleaning up.
+    /// </summary>
+    [ProcessTask]
+    public static void SendLargeFrameAndExit(int receiverPid, ProcessQueue<byte[]> naming)
+    {
+        Transport.SharedFrameSender sender = new(receiverPid);
+        using Transport.FrameBuffer buffer = new(2 << 20);
+        int start = buffer.BeginFrame(7);
+        buffer.Write(Pattern(1 << 20));
+        buffer.EndFrame(start);
+        if (!sender.TryDivert(buffer, start))
+        {
+            Environment.Exit(6);
+        }
+
+        naming.Put(buffer.WrittenSpan[Transport.FrameBuffer.HeaderSize..].ToArray());
+    }
+
     /// <summary>A large result: sent through shared memory, just before a worker limited to one task exits.</summary>
     [ProcessTask]
     public static byte[] LargeResult(int length) => Pattern(length);
