@@ -55,6 +55,27 @@ public sealed class IpcSharedTests
     });
 
     [Fact]
+    public Task A_manager_hangs_up_on_a_connection_without_its_secret() => Deadline.Run(() =>
+    {
+        using ProcessManager manager = new();
+        using Stream connection = Platform.LocalListener.Connect(manager.SocketPath);
+        connection.Write(new byte[32]);
+        connection.Flush();
+        byte[] answer = new byte[16];
+        int read;
+        try
+        {
+            read = connection.Read(answer);
+        }
+        catch (IOException)
+        {
+            read = 0; // a broken pipe: hung up as well
+        }
+
+        Assert.Equal(0, read);
+    });
+
+    [Fact]
     public Task A_large_frame_in_shared_memory_can_be_read_after_the_process_that_sent_it_has_exited() => Deadline.Run(() =>
     {
         // Deterministic form of the test below: the sender has exited before the receiver maps the segment.
