@@ -8,7 +8,7 @@ internal static class Program
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "JIT-only launcher; ParallelGen is in the application's dependencies.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "JIT-only launcher.")]
-    private static int Main()
+    internal static int Main()
     {
         // One lookup at start-up: this assembly cannot reference ParallelGen, which carries it to the app's output.
         Type entry = Type.GetType("ParallelGen.Dispatch.WorkerEntry, ParallelGen", throwOnError: true)!;

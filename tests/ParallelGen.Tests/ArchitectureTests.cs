@@ -16,15 +16,17 @@ public sealed partial class ArchitectureTests
 {
     /// <summary>
     /// What each folder may use besides itself. The root folder holds the attributes and <c>Unit</c> everyone may use;
-    /// Platform's facades and their Linux implementation use each other, and nothing else may name Platform/Linux.
+    /// Platform's facades and their Linux and Windows implementations use each other, and nothing else may name
+    /// Platform/Linux or Platform/Windows.
     /// </summary>
     private static readonly Dictionary<string, string[]> s_mayUse = new()
     {
         [""] = [],
         ["Polyfills"] = [],
         ["Errors"] = [""],
-        ["Platform"] = ["", "Errors", "Platform/Linux"],
+        ["Platform"] = ["", "Errors", "Platform/Linux", "Platform/Windows"],
         ["Platform/Linux"] = ["", "Errors", "Platform"],
+        ["Platform/Windows"] = ["", "Errors", "Platform"],
         ["Transport"] = ["", "Errors", "Platform"],
         ["Serialization"] = ["", "Errors", "Transport"],
         ["Protocol"] = ["", "Errors", "Serialization", "Transport"],

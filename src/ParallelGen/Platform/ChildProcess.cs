@@ -1,12 +1,17 @@
 using System.Runtime.InteropServices;
 using ParallelGen.Platform.Linux;
+using ParallelGen.Platform.Windows;
 
 namespace ParallelGen.Platform;
 
 /// <summary>A child process this process started: its pid, and the only safe ways to signal and reap it.</summary>
 /// <remarks>
-/// Kill and reap take one lock, so that no signal ever goes to a pid that has been reaped and may belong to another
-/// process by now.
+/// <para>Kill and reap take one lock, so that no signal ever goes to a pid that has been reaped and may belong to another
+/// process by now.</para>
+/// <para>On Windows the process is held by its handle for as long as this object lives (so its pid cannot be reused), and
+/// it runs in the <see cref="WorkerJob"/>, which kills it when this process ends. <see cref="Kill"/> and
+/// <see cref="Terminate"/> are both <c>TerminateProcess</c>, with exit codes that read as -9 and -15 here, as Python's
+/// <c>multiprocessing</c> reports a terminated process on Windows as -15.</para>
 /// </remarks>
 internal sealed unsafe class ChildProcess
 {
@@ -18,10 +23,23 @@ internal sealed unsafe class ChildProcess
     private bool _terminated;
     private int? _exitCode;
 
-    private ChildProcess(int pid, bool leadsGroup)
+    /// <summary>The process handle on Windows (0 on Linux), closed when this object is finalized.</summary>
+    private readonly nint _handle;
+
+    private ChildProcess(int pid, bool leadsGroup, nint handle = 0)
     {
         Pid = pid;
         LeadsProcessGroup = leadsGroup;
+        _handle = handle;
+    }
+
+    /// <summary>Closes the process handle on Windows.</summary>
+    ~ChildProcess()
+    {
+        if (_handle != 0 && PlatformSupport.IsWindows)
+        {
+            Kernel32.CloseHandle(_handle);
+        }
     }
 
     public int Pid { get; }
@@ -37,12 +55,28 @@ internal sealed unsafe class ChildProcess
     /// <param name="path">The executable.</param>
     /// <param name="arguments">The arguments after the executable's own name.</param>
     /// <param name="environment">The whole environment, as <c>NAME=value</c> strings.</param>
-    /// <param name="ownProcessGroup">Whether the child leads a process group of its own (see <see cref="LeadsProcessGroup"/>).</param>
-    /// <param name="inherited">The pipe ends the child gets, and the descriptor each gets there (above 2). Every other descriptor is closed in the child, and its stdin is the null device.</param>
+    /// <param name="ownProcessGroup">Whether the child leads a process group of its own (see <see cref="LeadsProcessGroup"/>; Linux only).</param>
+    /// <param name="inherited">
+    /// The pipe ends the child gets, and the descriptor each gets there (on Linux, above 2: every other descriptor is
+    /// closed in the child, and its stdin is the null device; on Windows each keeps its handle value, see
+    /// <see cref="Pipe.ValueInChild"/>).
+    /// </param>
     /// <exception cref="IOException">The process could not be started.</exception>
     /// <exception cref="PlatformNotSupportedException">The system is not supported.</exception>
     public static ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, bool ownProcessGroup, params (Pipe End, int Descriptor)[] inherited)
     {
+        if (PlatformSupport.IsWindows)
+        {
+            nint[] handles = new nint[inherited.Length];
+            for (int i = 0; i < inherited.Length; i++)
+            {
+                handles[i] = ((Win32Pipe)inherited[i].End).Handle;
+            }
+
+            (nint handle, int pid) = Win32Processes.Start(path, arguments, environment, handles);
+            return new ChildProcess(pid, leadsGroup: false, handle);
+        }
+
         if (!PlatformSupport.IsLinux)
         {
             throw PlatformSupport.NotSupported();
@@ -63,6 +97,18 @@ internal sealed unsafe class ChildProcess
     /// </summary>
     public static bool IsKilledFromOutside(int? exitCode) => exitCode is -SigKill or -SigTerm;
 
+    /// <summary>Gets whether the process is in this process's worker job (Windows; tests only).</summary>
+    internal bool IsInWorkerJob
+    {
+        get
+        {
+            lock (_reapLock)
+            {
+                return PlatformSupport.IsWindows && !_reaped && WorkerJob.Contains(_handle);
+            }
+        }
+    }
+
     /// <summary>Kills the process (SIGKILL), and its process group if it leads one. Does nothing once it has been reaped.</summary>
     public void Kill() => Signal(SigKill, group: LeadsProcessGroup);
 
@@ -81,6 +127,11 @@ internal sealed unsafe class ChildProcess
     /// <returns>The status, or <see langword="null"/> if it could not be collected.</returns>
     public int? WaitForExit(TimeSpan grace)
     {
+        if (PlatformSupport.IsWindows)
+        {
+            return WaitForExitWindows(grace);
+        }
+
         long end = Environment.TickCount64 + (long)grace.TotalMilliseconds;
         while (Environment.TickCount64 < end)
         {
@@ -104,10 +155,41 @@ internal sealed unsafe class ChildProcess
     {
         lock (_reapLock)
         {
-            if (!_reaped && PlatformSupport.IsLinux)
+            if (_reaped)
+            {
+                return;
+            }
+
+            if (PlatformSupport.IsLinux)
             {
                 LibC.kill(group ? -Pid : Pid, signal);
             }
+            else if (PlatformSupport.IsWindows)
+            {
+                Win32Processes.Terminate(_handle, signal);
+            }
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private int? WaitForExitWindows(TimeSpan grace)
+    {
+        // The handle stays open until this object is finalized, so waiting outside the lock is safe.
+        if (!Win32Processes.WaitForExit(_handle, (int)Math.Min(int.MaxValue, grace.TotalMilliseconds)))
+        {
+            Kill();
+            Win32Processes.WaitForExit(_handle, -1);
+        }
+
+        lock (_reapLock)
+        {
+            if (!_reaped)
+            {
+                _exitCode = Win32Processes.ExitStatus(_handle);
+                _reaped = true;
+            }
+
+            return _exitCode;
         }
     }
 

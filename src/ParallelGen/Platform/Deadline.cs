@@ -16,6 +16,9 @@ internal readonly struct Deadline
 
     public bool IsInfinite { get; }
 
+    /// <summary>Gets the time left in nanoseconds (0 once passed, <see cref="long.MaxValue"/> for never): for waits that take a relative timeout.</summary>
+    public long RemainingNanoseconds => IsInfinite ? long.MaxValue : Math.Max(0, Nanoseconds - Now());
+
     /// <summary>Gets whether the deadline is behind us.</summary>
     public bool HasPassed => !IsInfinite && Now() >= Nanoseconds;
 
@@ -40,5 +43,15 @@ internal readonly struct Deadline
     }
 
     private static long Now() =>
-        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds() : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds()
+        : PlatformSupport.IsWindows ? WindowsNow()
+        : throw PlatformSupport.NotSupported();
+
+    /// <summary>The performance counter in nanoseconds: one clock for every process on Windows, as CLOCK_MONOTONIC is on Linux.</summary>
+    private static long WindowsNow()
+    {
+        long ticks = System.Diagnostics.Stopwatch.GetTimestamp();
+        long frequency = System.Diagnostics.Stopwatch.Frequency;
+        return ((ticks / frequency) * 1_000_000_000) + ((ticks % frequency) * 1_000_000_000 / frequency);
+    }
 }

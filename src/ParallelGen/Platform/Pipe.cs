@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ParallelGen.Platform;
 
 /// <summary>One end of an anonymous operating-system pipe: what parent and worker talk over.</summary>
-/// <remarks>Created by <see cref="Create"/> for this system (<c>Linux/UnixPipe</c> on Linux).</remarks>
+/// <remarks>Created by <see cref="Create"/> for this system (<c>Linux/UnixPipe</c> on Linux, <c>Windows/Win32Pipe</c> on Windows).</remarks>
 internal abstract class Pipe : SafeHandle
 {
     private protected Pipe()
@@ -14,11 +14,25 @@ internal abstract class Pipe : SafeHandle
     /// <summary>Creates a pipe and returns its read and write ends, neither inherited by child processes unless mapped into them.</summary>
     /// <exception cref="PlatformNotSupportedException">The system is not supported.</exception>
     public static (Pipe Read, Pipe Write) Create() =>
-        PlatformSupport.IsLinux ? Linux.UnixPipe.Create() : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? Linux.UnixPipe.Create()
+        : PlatformSupport.IsWindows ? Windows.Win32Pipe.Create()
+        : throw PlatformSupport.NotSupported();
 
-    /// <summary>Wraps a pipe end this process inherited at descriptor <paramref name="descriptor"/> (a worker's end).</summary>
-    public static Pipe FromInherited(int descriptor) =>
-        PlatformSupport.IsLinux ? Linux.UnixPipe.FromInherited(descriptor) : throw PlatformSupport.NotSupported();
+    /// <summary>
+    /// Wraps a pipe end this process inherited as <paramref name="value"/> (a worker's end): the descriptor number on
+    /// Linux, the handle value on Windows (what <see cref="ValueInChild"/> gave the parent).
+    /// </summary>
+    public static Pipe FromInherited(long value) =>
+        PlatformSupport.IsLinux ? Linux.UnixPipe.FromInherited(checked((int)value))
+        : PlatformSupport.IsWindows ? Windows.Win32Pipe.FromInherited(value)
+        : throw PlatformSupport.NotSupported();
+
+    /// <summary>
+    /// Gets the number by which a child that inherits this end through <see cref="ChildProcess.Start"/> at
+    /// <paramref name="descriptor"/> finds it: <paramref name="descriptor"/> itself on Linux (the end is mapped there),
+    /// the handle value on Windows (inherited handles keep their values).
+    /// </summary>
+    public abstract long ValueInChild(int descriptor);
 
     /// <summary>Asks for a larger pipe buffer; fewer, larger transfers for big payloads. Best effort.</summary>
     public abstract void TryGrowBuffer(int bytes);

@@ -4,7 +4,8 @@ namespace ParallelGen.Platform;
 /// A lock and a condition variable that live in shared memory and work across processes: the building block of every
 /// cross-process primitive. If a process dies holding the lock, the next process to take it gets it back, told so
 /// (<c>abandoned</c>), so nobody waits forever. On Linux: a robust, process-shared pthread mutex and condition variable
-/// (<see cref="Linux.PthreadSync"/>).
+/// (<see cref="Linux.PthreadSync"/>); on Windows, a named kernel mutex (abandoned when its owner dies) and a
+/// condition variable of per-generation named semaphores (<see cref="Windows.WindowsSync"/>).
 /// </summary>
 internal readonly unsafe struct SyncCell
 {
@@ -20,12 +21,18 @@ internal readonly unsafe struct SyncCell
     /// <param name="recursive">Whether the thread holding the lock may take it again (a reentrant lock).</param>
     public static void Initialize(byte* at, bool recursive = false)
     {
-        if (!PlatformSupport.IsLinux)
+        if (PlatformSupport.IsLinux)
+        {
+            Linux.PthreadSync.Initialize(at, recursive);
+        }
+        else if (PlatformSupport.IsWindows)
+        {
+            Windows.WindowsSync.Initialize(at, recursive);
+        }
+        else
         {
             throw PlatformSupport.NotSupported();
         }
-
-        Linux.PthreadSync.Initialize(at, recursive);
     }
 
     /// <summary>Locks, waiting until <paramref name="deadline"/>.</summary>
@@ -33,7 +40,9 @@ internal readonly unsafe struct SyncCell
     /// <param name="abandoned">Set when the previous owner died holding the lock (now recovered and held by us).</param>
     /// <returns><see langword="false"/> on timeout.</returns>
     public bool Lock(Deadline deadline, out bool abandoned) =>
-        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Lock(deadline, out abandoned) : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Lock(deadline, out abandoned)
+            : PlatformSupport.IsWindows ? new Windows.WindowsSync(_at).Lock(deadline, out abandoned)
+            : throw PlatformSupport.NotSupported();
 
     /// <summary>Locks for a user-visible lock: an abandoned lock is reported, as <see cref="Mutex"/> does.</summary>
     /// <returns><see langword="false"/> on timeout.</returns>
@@ -79,13 +88,19 @@ internal readonly unsafe struct SyncCell
         {
             new Linux.PthreadSync(_at).Unlock();
         }
+        else if (PlatformSupport.IsWindows)
+        {
+            new Windows.WindowsSync(_at).TryUnlock();
+        }
     }
 
     /// <summary>Unlocks a user-visible lock, which only the thread holding it may do (as with <see cref="Mutex"/>).</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
     public void Exit(string typeName)
     {
-        if (PlatformSupport.IsLinux && !new Linux.PthreadSync(_at).TryUnlock())
+        bool released = PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).TryUnlock()
+            : !PlatformSupport.IsWindows || new Windows.WindowsSync(_at).TryUnlock();
+        if (!released)
         {
             throw new SynchronizationLockException($"The calling thread does not hold this {typeName}: only the thread that entered it can exit it.");
         }
@@ -93,13 +108,20 @@ internal readonly unsafe struct SyncCell
 
     /// <summary>Waits on the condition variable (the lock must be held); <see langword="false"/> on timeout.</summary>
     public bool Wait(Deadline deadline) =>
-        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Wait(deadline) : throw PlatformSupport.NotSupported();
+        PlatformSupport.IsLinux ? new Linux.PthreadSync(_at).Wait(deadline)
+            : PlatformSupport.IsWindows ? new Windows.WindowsSync(_at).Wait(deadline)
+            : throw PlatformSupport.NotSupported();
 
+    /// <summary>Wakes one waiter.</summary>
     public void NotifyOne()
     {
         if (PlatformSupport.IsLinux)
         {
             new Linux.PthreadSync(_at).NotifyOne();
+        }
+        else if (PlatformSupport.IsWindows)
+        {
+            new Windows.WindowsSync(_at).NotifyOne();
         }
     }
 
@@ -108,6 +130,10 @@ internal readonly unsafe struct SyncCell
         if (PlatformSupport.IsLinux)
         {
             new Linux.PthreadSync(_at).NotifyAll();
+        }
+        else if (PlatformSupport.IsWindows)
+        {
+            new Windows.WindowsSync(_at).NotifyAll();
         }
     }
 }

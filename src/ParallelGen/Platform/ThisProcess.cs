@@ -1,4 +1,5 @@
 using ParallelGen.Platform.Linux;
+using ParallelGen.Platform.Windows;
 
 namespace ParallelGen.Platform;
 
@@ -12,6 +13,10 @@ internal static class ThisProcess
         {
             LibC._exit(exitCode);
         }
+        else if (PlatformSupport.IsWindows)
+        {
+            Win32Processes.ExitNow(exitCode);
+        }
 
         Environment.FailFast($"Exit {exitCode} requested on an unsupported system.");
     }
@@ -21,10 +26,21 @@ internal static class ThisProcess
     /// doing, so that a worker stuck in native code still hears of it; if the parent is already gone, exits. The caller
     /// handles SIGTERM first (and ends the process there when <see cref="IsOrphanOf"/> says the parent is gone). On
     /// Linux: <c>PR_SET_PDEATHSIG</c>, which the kernel ties to the parent's thread that created this process (see
-    /// <see cref="PosixSpawn"/>).
+    /// <see cref="PosixSpawn"/>). On Windows the parent put this process in a job that dies with it (see
+    /// <see cref="WorkerJob"/>), so this only checks that the parent is there.
     /// </summary>
     public static void DieWithParent(int parentPid)
     {
+        if (PlatformSupport.IsWindows)
+        {
+            if (!Win32Processes.IsAlive(parentPid))
+            {
+                Win32Processes.ExitNow(0);
+            }
+
+            return;
+        }
+
         if (!PlatformSupport.IsLinux)
         {
             throw PlatformSupport.NotSupported();
@@ -38,7 +54,10 @@ internal static class ThisProcess
     }
 
     /// <summary>Gets whether the process that started this one, <paramref name="parentPid"/>, has died (this one has been handed to another parent).</summary>
-    public static bool IsOrphanOf(int parentPid) => PlatformSupport.IsLinux ? LibC.getppid() != parentPid : throw PlatformSupport.NotSupported();
+    public static bool IsOrphanOf(int parentPid) =>
+        PlatformSupport.IsLinux ? LibC.getppid() != parentPid
+        : PlatformSupport.IsWindows ? !Win32Processes.IsAlive(parentPid)
+        : throw PlatformSupport.NotSupported();
 
     /// <summary>
     /// Ends this process at once, and with it every process in its process group if it leads one (the processes its

@@ -4,8 +4,9 @@ namespace ParallelGen.Protocol;
 
 /// <summary>What a worker needs to know at start-up, passed from the parent in one environment variable.</summary>
 /// <remarks>
-/// The pipes themselves are inherited at fixed descriptor numbers (<see cref="DataInFd"/>, <see cref="DataOutFd"/>,
-/// <see cref="ControlInFd"/>), mapped by <c>posix_spawn</c>; nothing listens on a port or a path.
+/// The pipes themselves are inherited: on Linux at fixed descriptor numbers (<see cref="DataInFd"/>,
+/// <see cref="DataOutFd"/>, <see cref="ControlInFd"/>), mapped by <c>posix_spawn</c>; on Windows as handles, whose values
+/// <see cref="DataIn"/>, <see cref="DataOut"/> and <see cref="ControlIn"/> carry. Nothing listens on a port or a path.
 /// </remarks>
 /// <param name="ParentPid">The parent's pid: a worker whose parent is already gone exits at once.</param>
 /// <param name="MaxFrameLength">The largest frame either side accepts.</param>
@@ -13,14 +14,26 @@ namespace ParallelGen.Protocol;
 /// <param name="SelfHosted">Whether the worker is the application re-launched (Native AOT) rather than the JIT worker host.</param>
 /// <param name="Identity">What the worker's <c>CurrentProcess</c> reports (its role and name), opaque here; escaped on the way.</param>
 /// <param name="RunCellName">The shared-memory <see cref="Transport.RunCell"/> where the worker records the run it takes up, or empty for none.</param>
-internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted, string Identity = "", string RunCellName = "")
+/// <param name="DataIn">Where the worker finds the pipe it reads calls from: a descriptor number or a handle value.</param>
+/// <param name="DataOut">Where it finds the pipe it writes results to.</param>
+/// <param name="ControlIn">Where it finds the control pipe (Cancel frames; end of file when the parent is gone).</param>
+internal sealed record WorkerStartInfo(
+    int ParentPid,
+    int MaxFrameLength,
+    int TaskTimeoutMilliseconds,
+    bool SelfHosted,
+    string Identity = "",
+    string RunCellName = "",
+    long DataIn = WorkerStartInfo.DataInFd,
+    long DataOut = WorkerStartInfo.DataOutFd,
+    long ControlIn = WorkerStartInfo.ControlInFd)
 {
     public const string EnvironmentVariable = "PARALLELGEN_WORKER";
     public const int DataInFd = 3;
     public const int DataOutFd = 4;
     public const int ControlInFd = 5;
 
-    private const string Version = "3";
+    private const string Version = "4";
 
     /// <summary>
     /// Gets how long a call of <paramref name="count"/> items may run, in ticks of <paramref name="ticksPerSecond"/>
@@ -39,6 +52,9 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
         TaskTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
         Uri.EscapeDataString(Identity),
         RunCellName,
+        DataIn.ToString(CultureInfo.InvariantCulture),
+        DataOut.ToString(CultureInfo.InvariantCulture),
+        ControlIn.ToString(CultureInfo.InvariantCulture),
         SelfHosted ? "self" : "host"); // last: WorkerEntry.RunIfWorker tells a Native AOT worker by the ";self" ending
 
     /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
@@ -52,7 +68,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
 
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
         string[] parts = value.Split(';');
-        if (parts.Length != 7 || parts[0] != Version)
+        if (parts.Length != 10 || parts[0] != Version)
         {
             throw new InvalidOperationException(
                 $"{EnvironmentVariable}='{value}' was set by a different ParallelGen version; the parent and the worker must be the same build.");
@@ -62,8 +78,11 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[6] == "self",
+            parts[9] == "self",
             Uri.UnescapeDataString(parts[4]),
-            parts[5]);
+            parts[5],
+            long.Parse(parts[6], CultureInfo.InvariantCulture),
+            long.Parse(parts[7], CultureInfo.InvariantCulture),
+            long.Parse(parts[8], CultureInfo.InvariantCulture));
     }
 }

@@ -16,13 +16,15 @@ namespace ParallelGen.Transport;
 /// go into the other. While both are held, or if no segment can be created, the frame simply goes through the pipe,
 /// so sending never waits for the receiver.</para>
 /// <para>A segment grows to the largest frame (a power of two) and shrinks again after a run of much smaller frames.
-/// It is named after this process, mode 0600. A replaced segment is removed by its sender once the receiver has
-/// released it; the last ones are removed by the parent when the worker exits (see <see cref="SharedFrameReceiver"/>),
+/// It is named after this process, mode 0600; on Windows the receiver that removes it (the parent, for a worker's
+/// segments) also holds it open, so a frame sent just before the worker exits can still be read. A replaced segment is
+/// removed by its sender once the receiver has released it; the last ones are removed by the parent when the worker exits (see <see cref="SharedFrameReceiver"/>),
 /// never by a worker that is shutting down, since its last frames may still be unread.</para>
 /// <para>Not thread-safe: the caller serializes calls (the parent under the worker's send lock, the worker on its main
 /// thread).</para>
 /// </remarks>
-internal sealed unsafe class SharedFrameSender : IDisposable
+/// <param name="receiverPid">The process that removes the segments once this one has gone (0: this one removes them), see <see cref="SharedSegment.Create"/>.</param>
+internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposable
 {
     /// <summary>Frames smaller than this go through the pipe: for them a copy costs less than the bookkeeping.</summary>
     public const int Threshold = 256 * 1024;
@@ -136,11 +138,11 @@ internal sealed unsafe class SharedFrameSender : IDisposable
 
         try
         {
-            return _segments[replace] = SharedSegment.Create(size);
+            return _segments[replace] = SharedSegment.Create(size, keptBy: receiverPid);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException)
         {
-            return null; // /dev/shm is full or missing: the pipe still works.
+            return null; // /dev/shm is full or missing, or this system has no segments yet: the pipe still works.
         }
     }
 }

@@ -49,9 +49,9 @@ internal sealed class WorkerHost
     private static readonly TimeSpan s_parentDeathPipeWait = TimeSpan.FromSeconds(1);
 
     private readonly WorkerStartInfo _info;
-    private readonly Pipe _dataIn = Pipe.FromInherited(WorkerStartInfo.DataInFd);
-    private readonly Pipe _dataOut = Pipe.FromInherited(WorkerStartInfo.DataOutFd);
-    private readonly Pipe _controlIn = Pipe.FromInherited(WorkerStartInfo.ControlInFd);
+    private readonly Pipe _dataIn;
+    private readonly Pipe _dataOut;
+    private readonly Pipe _controlIn;
     private readonly FrameBuffer _output = new(64 * 1024);
     private readonly object _outputLock = new();
     private readonly SharedFrameReceiver _largeFramesIn;
@@ -83,14 +83,17 @@ internal sealed class WorkerHost
     private WorkerHost(WorkerStartInfo info)
     {
         _info = info;
+        _dataIn = Pipe.FromInherited(info.DataIn);
+        _dataOut = Pipe.FromInherited(info.DataOut);
+        _controlIn = Pipe.FromInherited(info.ControlIn);
 
-        // dup2 cleared close-on-exec on the inherited pipes: set it again, or every process a task starts would hold
-        // them open, and the parent would not see end of file when this worker dies.
+        // dup2 cleared close-on-exec on the inherited pipes (on Windows they came inheritable): set it again, or every
+        // process a task starts would hold them open, and the parent would not see end of file when this worker dies.
         _dataIn.SetCloseOnExec();
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
         _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
-        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(), _largeFramesIn, _outputLock, FlushLocked);
+        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(info.ParentPid), _largeFramesIn, _outputLock, FlushLocked);
         if (info.RunCellName.Length > 0)
         {
             _runCell = RunCell.Open(info.RunCellName);

@@ -7,11 +7,12 @@ namespace ParallelGen.Backends.Process;
 
 /// <summary>Starts worker processes and hands back the parent's ends of their pipes.</summary>
 /// <remarks>
-/// The child gets only its three pipe ends, at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and the
-/// others): every other descriptor of the parent is closed in it, so a worker can never hold a sibling's pipe or a
-/// file of the parent open. Its stdin is the null device and its stdout and stderr are the parent's, as in Python.
-/// Unless <see cref="WorkerSettings.KeepDescendants"/>, it leads a process group of its own, so that the processes its
-/// tasks start end with it.
+/// The child gets only its three pipe ends: on Linux at fixed descriptors (<see cref="WorkerStartInfo.DataInFd"/> and
+/// the others), every other descriptor of the parent being closed in it; on Windows as handles in an explicit
+/// inheritance list, their values in <see cref="WorkerStartInfo"/>. So a worker can never hold a sibling's pipe or a
+/// file of the parent open. On Linux its stdin is the null device; its stdout and stderr are the parent's, as in
+/// Python. Unless <see cref="WorkerSettings.KeepDescendants"/>, on Linux it leads a process group of its own, so that
+/// the processes its tasks start end with it (on Windows they end with the parent's worker job).
 /// </remarks>
 internal static class WorkerLauncher
 {
@@ -40,11 +41,20 @@ internal static class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity, cell.Name).Encode();
+            string info = new WorkerStartInfo(
+                Environment.ProcessId,
+                maxFrameLength,
+                taskTimeoutMilliseconds,
+                command.SelfHosted,
+                identity,
+                cell.Name,
+                childIn.ValueInChild(WorkerStartInfo.DataInFd),
+                childOut.ValueInChild(WorkerStartInfo.DataOutFd),
+                childControl.ValueInChild(WorkerStartInfo.ControlInFd)).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,
-                BuildEnvironment(info, settings.Diagnostics),
+                BuildEnvironment(info, command.Environment, settings.Diagnostics),
                 ownProcessGroup: !settings.KeepDescendants,
                 (childIn, WorkerStartInfo.DataInFd),
                 (childOut, WorkerStartInfo.DataOutFd),
@@ -68,19 +78,21 @@ internal static class WorkerLauncher
     }
 
     /// <summary>Gets this process's environment as one string, to tell workers started in another one apart.</summary>
-    public static string EnvironmentKey() => string.Join('\0', BuildEnvironment("", diagnostics: false).Order(StringComparer.Ordinal));
+    public static string EnvironmentKey() => string.Join('\0', BuildEnvironment("", extra: null, diagnostics: false).Order(StringComparer.Ordinal));
 
-    private static List<string> BuildEnvironment(string workerInfo, bool diagnostics)
+    private static List<string> BuildEnvironment(string workerInfo, IReadOnlyList<string>? extra, bool diagnostics)
     {
         List<string> environment = [];
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             string key = (string)entry.Key;
-            if (key != WorkerStartInfo.EnvironmentVariable)
+            if (key != WorkerStartInfo.EnvironmentVariable && extra?.Any(v => v.StartsWith(key + "=", StringComparison.OrdinalIgnoreCase)) != true)
             {
                 environment.Add($"{key}={entry.Value}");
             }
         }
+
+        environment.AddRange(extra ?? []);
 
         environment.Add($"{WorkerStartInfo.EnvironmentVariable}={workerInfo}");
         if (!environment.Exists(v => v.StartsWith("DOTNET_gcConcurrent=", StringComparison.OrdinalIgnoreCase) || v.StartsWith("COMPlus_gcConcurrent=", StringComparison.OrdinalIgnoreCase)))

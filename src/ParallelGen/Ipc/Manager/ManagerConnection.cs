@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using System.Text;
+using ParallelGen.Platform;
 using ParallelGen.Transport;
 
 namespace ParallelGen.Ipc;
 
-/// <summary>Where a managed object lives: the manager's socket, its secret, and the object's id there.</summary>
+/// <summary>Where a managed object lives: the manager's address (a socket path or a named pipe), its secret, and the object's id there.</summary>
 internal sealed record ManagerAddress(string SocketPath, byte[] Secret, int ObjectId);
 
 /// <summary>An object served by a <see cref="ProcessManager"/>: answers one operation at a time.</summary>
@@ -20,7 +20,7 @@ internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
 {
     private readonly object _lock = new();
     private readonly FrameBuffer _request = new(256);
-    private Socket? _socket;
+    private Stream? _socket;
     private byte[] _response = new byte[256];
 
     public ManagerAddress Address { get; } = address;
@@ -34,24 +34,25 @@ internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
         {
             try
             {
-                Socket socket = _socket ??= Connect();
+                Stream socket = _socket ??= Connect();
                 _request.Clear();
                 _request.WriteInt32(0);
                 _request.WriteInt32(Address.ObjectId);
                 _request.WriteByte(operation);
                 writeArguments?.Invoke(_request);
                 BinaryPrimitives.WriteInt32LittleEndian(_request.GetSpanAt(0), _request.Length - 4);
-                socket.Send(_request.WrittenSpan);
+                socket.Write(_request.WrittenSpan);
+                socket.Flush();
 
                 Span<byte> header = stackalloc byte[4];
-                socket.ReceiveExactly(header);
+                socket.ReadExactly(header);
                 int length = BinaryPrimitives.ReadInt32LittleEndian(header);
                 if (_response.Length < length)
                 {
                     _response = new byte[length];
                 }
 
-                socket.ReceiveExactly(_response.AsSpan(0, length));
+                socket.ReadExactly(_response.AsSpan(0, length));
                 if (_response[0] != 0)
                 {
                     throw new InvalidOperationException("The manager could not run the operation: " + Encoding.UTF8.GetString(_response, 1, length - 1));
@@ -59,7 +60,7 @@ internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
 
                 return readResult(_response.AsMemory(1, length - 1));
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
                 _socket?.Dispose();
                 _socket = null;
@@ -78,39 +79,19 @@ internal sealed class ManagerConnection(ManagerAddress address) : IDisposable
         }
     }
 
-    private Socket Connect()
+    private Stream Connect()
     {
-        Socket socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Stream stream = LocalListener.Connect(Address.SocketPath);
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(Address.SocketPath));
-            socket.Send(Address.Secret);
-            return socket;
+            stream.Write(Address.Secret);
+            stream.Flush();
+            return stream;
         }
         catch
         {
-            socket.Dispose();
+            stream.Dispose();
             throw;
-        }
-    }
-}
-
-/// <summary>Blocking helpers for stream sockets.</summary>
-internal static class SocketExtensions
-{
-    /// <summary>Receives exactly <paramref name="buffer"/>'s length.</summary>
-    /// <exception cref="IOException">The other side closed the connection first.</exception>
-    public static void ReceiveExactly(this Socket socket, Span<byte> buffer)
-    {
-        while (!buffer.IsEmpty)
-        {
-            int received = socket.Receive(buffer);
-            if (received == 0)
-            {
-                throw new IOException("The connection was closed.");
-            }
-
-            buffer = buffer[received..];
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using ParallelGen.Ipc;
@@ -14,8 +13,8 @@ namespace ParallelGen;
 /// one place and every process sees the same state.
 /// </summary>
 /// <remarks>
-/// <para>The manager listens on a Unix domain socket in a new directory only the current user can enter (0700), and
-/// every connection must first present the manager's random 32-byte secret, which travels only inside the proxies
+/// <para>The manager listens on a Unix domain socket in a new directory only the current user can enter (0700) on
+/// Linux, and on a named pipe only the current user's processes can open on Windows; every connection must first present the manager's random 32-byte secret, which travels only inside the proxies
 /// passed to tasks. Nothing listens on a network port.</para>
 /// <para>For queues, <see cref="Queue{T}"/> returns a <see cref="ProcessQueue{T}"/>, which lives in shared memory and
 /// is faster than a served queue; it works everywhere Python's <c>Manager().Queue()</c> is used.</para>
@@ -23,10 +22,9 @@ namespace ParallelGen;
 /// </remarks>
 public sealed class ProcessManager : IDisposable
 {
-    private readonly Socket _listener;
-    private readonly string _directory;
+    private readonly LocalListener _listener;
     private readonly Dictionary<int, IManagedObject> _objects = [];
-    private readonly List<Socket> _connections = [];
+    private readonly List<Stream> _connections = [];
     private int _nextId;
     private volatile bool _disposed;
 
@@ -34,22 +32,14 @@ public sealed class ProcessManager : IDisposable
     /// <exception cref="PlatformNotSupportedException">The operating system is not supported (see README's platform statement).</exception>
     public ProcessManager()
     {
-        if (!PlatformSupport.IsLinux)
-        {
-            throw PlatformSupport.NotSupported();
-        }
-
+        PlatformSupport.ThrowIfUnsupported();
         Secret = RandomNumberGenerator.GetBytes(32);
-        _directory = Path.Combine(Path.GetTempPath(), $"pg-manager-{Environment.ProcessId}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}");
-        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        SocketPath = Path.Combine(_directory, "manager.sock");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        _listener.Listen(64);
+        _listener = LocalListener.Create("pg-manager-");
+        SocketPath = _listener.Address;
         new Thread(AcceptLoop) { IsBackground = true, Name = "ParallelGen manager" }.Start();
     }
 
-    /// <summary>Gets the path of the socket the manager listens on.</summary>
+    /// <summary>Gets where the manager listens: its socket's path on Linux, its named pipe's path (<c>\\.\pipe\…</c>) on Windows.</summary>
     public string SocketPath { get; }
 
     internal byte[] Secret { get; }
@@ -79,19 +69,10 @@ public sealed class ProcessManager : IDisposable
         _listener.Dispose();
         lock (_connections)
         {
-            foreach (Socket connection in _connections)
+            foreach (Stream connection in _connections)
             {
                 connection.Dispose();
             }
-        }
-
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
         }
     }
 
@@ -109,18 +90,19 @@ public sealed class ProcessManager : IDisposable
     {
         while (!_disposed)
         {
-            Socket connection;
-            try
-            {
-                connection = _listener.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            if (_listener.Accept() is not { } connection)
             {
                 return;
             }
 
             lock (_connections)
             {
+                if (_disposed)
+                {
+                    connection.Dispose();
+                    return;
+                }
+
                 _connections.Add(connection);
             }
 
@@ -128,14 +110,14 @@ public sealed class ProcessManager : IDisposable
         }
     }
 
-    private void Serve(Socket connection)
+    private void Serve(Stream connection)
     {
-        using Socket socket = connection;
+        using Stream socket = connection;
         using FrameBuffer response = new(256);
         try
         {
             byte[] secret = new byte[Secret.Length];
-            socket.ReceiveExactly(secret);
+            socket.ReadExactly(secret);
             if (!CryptographicOperations.FixedTimeEquals(secret, Secret))
             {
                 return; // Not one of ours: hang up without a word.
@@ -145,7 +127,7 @@ public sealed class ProcessManager : IDisposable
             byte[] body = [];
             while (true)
             {
-                socket.ReceiveExactly(header);
+                socket.ReadExactly(header);
                 int length = BinaryPrimitives.ReadInt32LittleEndian(header);
                 if (length < 5 || length > FrameBuffer.DefaultMaxFrameLength)
                 {
@@ -157,18 +139,26 @@ public sealed class ProcessManager : IDisposable
                     body = new byte[length];
                 }
 
-                socket.ReceiveExactly(body.AsSpan(0, length));
+                socket.ReadExactly(body.AsSpan(0, length));
                 int id = BinaryPrimitives.ReadInt32LittleEndian(body);
                 response.Clear();
                 response.WriteInt32(0);
                 Handle(id, body[4], body.AsSpan(5, length - 5), response);
                 BinaryPrimitives.WriteInt32LittleEndian(response.GetSpanAt(0), response.Length - 4);
-                socket.Send(response.WrittenSpan);
+                socket.Write(response.WrittenSpan);
+                socket.Flush();
             }
         }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The client went away.
+        }
+        finally
+        {
+            lock (_connections)
+            {
+                _connections.Remove(connection);
+            }
         }
     }
 

@@ -34,7 +34,9 @@ internal sealed unsafe class UnixPipe : Pipe
     }
 
     /// <summary>Wraps an inherited descriptor (a worker's end of a pipe).</summary>
-    public static new UnixPipe FromInherited(int fd) => new(fd);
+    public static UnixPipe FromInherited(int fd) => new(fd);
+
+    public override long ValueInChild(int descriptor) => descriptor;
 
     public override void TryGrowBuffer(int bytes) => LibC.fcntl(Fd, LibC.F_SETPIPE_SZ, bytes);
 
