@@ -1,3 +1,4 @@
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
@@ -13,12 +14,14 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<TResult>? _callback;
     private readonly Action<Exception>? _errorCallback;
+    private readonly CallTelemetry? _telemetry;
     private CancellationTokenRegistration _registration;
     private bool _taken;
     private int _finished;
 
-    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback)
+    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback, CallTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _task = task;
         _args = args;
         _callback = callback;
@@ -28,6 +31,8 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     public Task<TResult> Completion => _completion.Task;
 
     public override ProcessTask Task => _task;
+
+    public override CallTelemetry? Telemetry => _telemetry;
 
     public override int Count => 1;
 
@@ -91,6 +96,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Cancelled();
         if (_taken)
         {
             CancelRun();
@@ -106,6 +112,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Succeeded();
         if (_callback is null)
         {
             _completion.TrySetResult(result);
@@ -139,6 +146,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Failed(exception);
         if (_errorCallback is null)
         {
             SetException(exception);

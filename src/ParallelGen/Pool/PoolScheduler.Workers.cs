@@ -1,4 +1,5 @@
 using ParallelGen.Backends;
+using ParallelGen.Diagnostics;
 using ParallelGen.Protocol;
 
 namespace ParallelGen.Pool;
@@ -28,7 +29,7 @@ internal sealed partial class PoolScheduler
         }
     }
 
-    private void StartWorker(int index, bool throwOnError)
+    private void StartWorker(int index, bool throwOnError, WorkerStartReason reason = WorkerStartReason.Initial)
     {
         WorkerSlot slot = new(this, index);
         try
@@ -61,6 +62,7 @@ internal sealed partial class PoolScheduler
                 Timeout.InfiniteTimeSpan);
         }
 
+        _telemetry.WorkerStarted(slot.Channel.Id, reason);
         WorkerLaunched?.Invoke(slot.Channel);
         slot.Channel.Start();
         if (_state == PoolState.Terminated)
@@ -170,6 +172,7 @@ internal sealed partial class PoolScheduler
             return;
         }
 
+        _telemetry.RunAnswered(unit.Task, unit.TakeAttempt(), done);
         try
         {
             unit.OnDone(done);
@@ -196,10 +199,14 @@ internal sealed partial class PoolScheduler
         WorkUnit? timedOut = null;
         bool respawn;
         Exception? startFailure = null;
+        WorkerState previous;
+        WorkUnit[] held;
+        int retried = 0;
         lock (_lock)
         {
             slot.StartTimer?.Dispose();
-            WorkerState previous = slot.State;
+            previous = slot.State;
+            held = [.. slot.InFlight];
             slot.State = WorkerState.Exited;
             if (ReferenceEquals(_slots[slot.Index], slot))
             {
@@ -237,6 +244,7 @@ internal sealed partial class PoolScheduler
                     else
                     {
                         _retries.Enqueue(unit);
+                        retried++;
                     }
 
                     continue;
@@ -246,6 +254,7 @@ internal sealed partial class PoolScheduler
                 {
                     unit.CrashCount++;
                     _retries.Enqueue(unit);
+                    retried++;
                 }
                 else
                 {
@@ -258,6 +267,7 @@ internal sealed partial class PoolScheduler
             CheckAllExited();
         }
 
+        WorkerExitReason exitReason = ReportExit(slot, previous, exit, held, timedOut, failed.Count + (timedOut is null ? 0 : 1), retried, respawn);
         int id = slot.Channel.Id;
         Exception crash = _state == PoolState.Terminated
             ? Terminated()
@@ -273,12 +283,13 @@ internal sealed partial class PoolScheduler
 
         if (startFailure is not null)
         {
+            _telemetry.Faulted(startFailure);
             FailQueued(startFailure);
         }
 
         if (respawn)
         {
-            StartWorker(slot.Index, throwOnError: false);
+            StartWorker(slot.Index, throwOnError: false, exitReason == WorkerExitReason.Recycled ? WorkerStartReason.Recycle : WorkerStartReason.Restart);
         }
 
         Pump();

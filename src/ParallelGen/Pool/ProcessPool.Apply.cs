@@ -43,7 +43,7 @@ public sealed partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback);
+        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback, _telemetry.CallStarted("apply", task));
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return new AsyncResult<TResult>(call.Completion);

@@ -1,5 +1,6 @@
 using ParallelGen.Backends;
 using ParallelGen.Backends.Process;
+using ParallelGen.Diagnostics;
 using ParallelGen.Pool;
 
 namespace ParallelGen;
@@ -18,6 +19,7 @@ namespace ParallelGen;
 public sealed partial class ProcessPool
 {
     private readonly PoolScheduler _scheduler;
+    private readonly PoolTelemetry _telemetry;
 
     /// <summary>Starts a pool of <see cref="Environment.ProcessorCount"/> worker processes.</summary>
     public ProcessPool()
@@ -36,20 +38,29 @@ public sealed partial class ProcessPool
     /// <exception cref="InvalidOperationException">Workers cannot be started in this environment; the message says why.</exception>
     /// <exception cref="PlatformNotSupportedException">The operating system is not supported (Linux today; see README).</exception>
     public ProcessPool(ProcessPoolOptions options)
-        : this(Validated(options), CreateProcessBackend(options), TimeProvider.System)
+        : this(Validated(options), new PoolTelemetry(options.Name ?? ProcessPoolOptions.DefaultName))
+    {
+    }
+
+    private ProcessPool(ProcessPoolOptions options, PoolTelemetry telemetry)
+        : this(options, CreateProcessBackend(options, telemetry), TimeProvider.System, telemetry)
     {
     }
 
     /// <summary>Starts a pool whose workers run on <paramref name="backend"/>: the seam for other backends, and for tests.</summary>
-    internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time)
+    internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time, PoolTelemetry? telemetry = null)
     {
         options.Validate();
         Processes = options.ResolveProcesses();
+        _telemetry = telemetry ?? new PoolTelemetry(options.Name ?? ProcessPoolOptions.DefaultName);
         _scheduler = new PoolScheduler(
             Processes,
             backend,
             new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer),
-            time);
+            time,
+            _telemetry);
+        _telemetry.Sender = this;
+        _telemetry.Post = _scheduler.Callbacks.Post;
         _scheduler.WorkerLaunched += channel => WorkerStartedForTesting?.Invoke(channel.Id);
         PoolRegistry.Add(this);
         try
@@ -66,6 +77,9 @@ public sealed partial class ProcessPool
     /// <summary>Gets the number of worker processes the pool keeps running.</summary>
     public int Processes { get; }
 
+    /// <summary>Gets the pool's name (<see cref="ProcessPoolOptions.Name"/>): the <c>parallelgen.pool.name</c> tag of its metrics and spans.</summary>
+    public string Name => _telemetry.Name;
+
     /// <summary>Gets the process ids of the workers alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerPids => _scheduler.WorkerIds;
 
@@ -78,11 +92,11 @@ public sealed partial class ProcessPool
         return options;
     }
 
-    private static ProcessBackend CreateProcessBackend(ProcessPoolOptions options)
+    private static ProcessBackend CreateProcessBackend(ProcessPoolOptions options, PoolTelemetry telemetry)
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
-        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options));
+        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options), telemetry);
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
@@ -145,6 +146,7 @@ internal sealed class WorkerHost
                 return;
             }
 
+            using Activity? span = WorkerTelemetry.Start(run, task.Name);
             task.Execute(_call);
         }
         finally

@@ -63,6 +63,18 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
         }
     }
 
+    /// <summary>Gets the bodies of the <c>Run</c> frames written and not yet run, oldest first.</summary>
+    public IReadOnlyList<byte[]> PendingFrames
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
     /// <summary>Gets the run ids of the runs written and not yet run, oldest first.</summary>
     public IReadOnlyList<long> PendingRunIds
     {
@@ -87,7 +99,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents events) : IWorkerChannel
             }
 
             FrameBuffer buffer = new();
-            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id.Value, request.Flags);
+            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id.Value, request.Flags, request.TraceContext);
             request.WriteArguments(buffer);
             RunFrame.End(buffer, start, int.MaxValue, request.Task.Name);
             _queued.Add(buffer.WrittenSpan[FrameBuffer.HeaderSize..].ToArray());

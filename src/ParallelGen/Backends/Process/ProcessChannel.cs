@@ -1,3 +1,4 @@
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
@@ -21,6 +22,7 @@ internal sealed class ProcessChannel : IWorkerChannel
     private readonly object _sync = new();
     private readonly SharedFrameSender _largeFramesOut = new();
     private readonly SharedFrameReceiver _largeFramesIn;
+    private readonly PoolTelemetry? _telemetry;
     private FrameBuffer _pending = new();
     private FrameBuffer _writing = new();
     private int _writeOffset;
@@ -30,8 +32,9 @@ internal sealed class ProcessChannel : IWorkerChannel
     private SemaphoreSlim? _writerSignal;
     private string? _detail;
 
-    public ProcessChannel(IWorkerEvents events, WorkerPipes pipes, int maxFrameLength)
+    public ProcessChannel(IWorkerEvents events, WorkerPipes pipes, int maxFrameLength, PoolTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _events = events;
         _pipes = pipes;
         _maxFrameLength = maxFrameLength;
@@ -79,7 +82,7 @@ internal sealed class ProcessChannel : IWorkerChannel
             }
 
             SendNewTables();
-            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags);
+            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags, request.TraceContext);
             try
             {
                 request.WriteArguments(_pending);
@@ -91,7 +94,9 @@ internal sealed class ProcessChannel : IWorkerChannel
             }
 
             RunFrame.End(_pending, start, _maxFrameLength, request.Task.Name);
-            _largeFramesOut.TryDivert(_pending, start);
+            int length = _pending.Length - start - 4;
+            bool diverted = _largeFramesOut.TryDivert(_pending, start);
+            _telemetry?.Transferred(sent: true, diverted, length);
             return true;
         }
     }
@@ -271,6 +276,7 @@ internal sealed class ProcessChannel : IWorkerChannel
             {
                 while (reader.TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body))
                 {
+                    _telemetry?.Transferred(sent: false, _largeFramesIn.HoldsFrame, body.Length + 1);
                     switch ((FrameKind)kind)
                     {
                         case FrameKind.Done:
