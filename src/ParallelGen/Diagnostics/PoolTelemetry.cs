@@ -186,32 +186,24 @@ internal sealed class PoolTelemetry
 
     internal KeyValuePair<string, object?> PoolTag => _poolTag;
 
-    internal static IEnumerable<Measurement<long>> ObserveQueuedItems()
+    internal static IEnumerable<Measurement<long>> ObserveQueuedItems() => ObserveByName(static pool => pool._queuedItems?.Invoke());
+
+    internal static IEnumerable<Measurement<int>> ObserveAliveWorkers() =>
+        ObserveByName(static pool => (long?)pool._aliveWorkers?.Invoke()).Select(static m => new Measurement<int>((int)m.Value, m.Tags));
+
+    /// <summary>One measurement per pool name: pools that share a name are reported together, as their sum.</summary>
+    private static List<Measurement<long>> ObserveByName(Func<PoolTelemetry, long?> probe)
     {
-        List<Measurement<long>> measurements = [];
+        Dictionary<string, (long Sum, KeyValuePair<string, object?> Tag)> byName = [];
         foreach (PoolTelemetry pool in Observed())
         {
-            if (pool._queuedItems is { } probe)
+            if (probe(pool) is { } value)
             {
-                measurements.Add(new Measurement<long>(probe(), pool._poolTag));
+                byName[pool.Name] = byName.TryGetValue(pool.Name, out var seen) ? (seen.Sum + value, seen.Tag) : (value, pool._poolTag);
             }
         }
 
-        return measurements;
-    }
-
-    internal static IEnumerable<Measurement<int>> ObserveAliveWorkers()
-    {
-        List<Measurement<int>> measurements = [];
-        foreach (PoolTelemetry pool in Observed())
-        {
-            if (pool._aliveWorkers is { } probe)
-            {
-                measurements.Add(new Measurement<int>(probe(), pool._poolTag));
-            }
-        }
-
-        return measurements;
+        return [.. byName.Values.Select(static v => new Measurement<long>(v.Sum, v.Tag))];
     }
 
     private static List<PoolTelemetry> Observed()

@@ -139,6 +139,18 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public void Pools_that_share_a_name_are_reported_together()
+    {
+        string name = $"fake-{Guid.NewGuid():N}";
+        using TelemetryRecorder metrics = new(name);
+        using FakePool two = new(processes: 2, options => options.Name = name);
+        using FakePool three = new(processes: 3, options => options.Name = name);
+
+        Assert.Equal(5, metrics.Observe("parallelgen.worker.count"));
+        Assert.Single(metrics.Of("parallelgen.worker.count"));
+    }
+
+    [Fact]
     public async Task A_call_s_span_is_a_child_of_the_caller_s_and_its_run_s_span_goes_to_the_worker_as_the_run_frame_s_trace_context()
     {
         using Observed test = new(processes: 1);
