@@ -11,6 +11,13 @@ internal static class Measurements
     public const int PrimeLimit = 2_000_000;
     public const int PrimeChunks = 64;
 
+    /// <summary>Tenths of a second each item of the skewed workload sleeps, as in python_mp.py.</summary>
+    public static readonly int[] Skewed = [5, 1, 3];
+
+    public const int BatchPools = 10;
+    public const int BatchWorkers = 4;
+    public const int BatchItems = 100;
+
     /// <summary>Median time from <c>new ProcessPool(2)</c> until both workers have answered.</summary>
     public static async Task<double> PoolStartMs()
     {
@@ -166,6 +173,53 @@ internal static class Measurements
             return counts.Sum() == expected ? -watch.Elapsed.TotalMilliseconds : throw new InvalidOperationException("Parallel.For disagrees");
         });
         return (serial, inPool, parallelFor, expected);
+    }
+
+    /// <summary>
+    /// Uneven work on <paramref name="pool"/> (2 workers): the median wall time of <c>Map(chunkSize: 1)</c> over items
+    /// sleeping 500, 100 and 300 ms, and the order in which <c>ImapUnordered</c> gives their squares.
+    /// </summary>
+    public static (double Milliseconds, int[] UnorderedSquares) SkewedDurations(ProcessPool pool)
+    {
+        List<double> samples = [];
+        for (int i = 0; i < 3; i++)
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            int[] squares = pool.Map(BenchTasks.SleepSquare, Skewed, chunkSize: 1);
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+            if (!squares.SequenceEqual(Skewed.Select(x => x * x)))
+            {
+                throw new InvalidOperationException("wrong squares");
+            }
+        }
+
+        return (Median(samples), [.. pool.ImapUnordered(BenchTasks.SleepSquare, Skewed)]);
+    }
+
+    /// <summary>
+    /// Pool-per-batch code, as Python tutorials write <c>with Pool(4) as p: p.map(...)</c>: the median, over three
+    /// samples, of the total time of ten pools of 4 opened, given a <c>Map</c> of 100 trivial items, and disposed one
+    /// after another.
+    /// </summary>
+    public static double PoolPerBatchMs()
+    {
+        List<double> samples = [];
+        for (int sample = 0; sample < 3; sample++)
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            for (int i = 0; i < BatchPools; i++)
+            {
+                using ProcessPool pool = new(BatchWorkers);
+                if (pool.Map(BenchTasks.Identity, Enumerable.Range(0, BatchItems))[^1] != BatchItems - 1)
+                {
+                    throw new InvalidOperationException("wrong batch");
+                }
+            }
+
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return Median(samples);
     }
 
     public static double Median(List<double> samples)

@@ -4,10 +4,37 @@ using ParallelGen;
 using ParallelGen.Benchmarks;
 using ParallelGen.Compare;
 
+#if CLUSTER
+// ---- Cluster (ParallelGen.Orleans), kept apart: ClusterBench.cs ----------------------------------------------------
+// This same program is the cluster benchmark's worker node when started with --pg-node.
+if (await ParallelGenNode.TryRunAsync(args))
+{
+    return Environment.ExitCode;
+}
+
+// `--cluster`: measure the cluster section alone and rewrite only that section of docs/performance.md.
+if (args is ["--cluster"])
+{
+    string performance = Path.Combine(ParallelGen.Testing.Repository.Root, "docs", "performance.md");
+    string section = await ClusterBench.MeasureSectionAsync();
+    File.WriteAllText(performance, ClusterBench.Splice(File.ReadAllText(performance), section));
+    Console.WriteLine(section);
+    return 0;
+}
+#endif
+
+// ---- The local comparison -------------------------------------------------------------------------------------------
 // `--probe-startup`: used by the comparison itself, to time pool start-up in the Native AOT build of this program.
 if (args is ["--probe-startup"])
 {
     Console.WriteLine((await Measurements.PoolStartMs()).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
+// `--probe-pool-per-batch`: the pool-per-batch workload alone, to time it in the Native AOT build of this program.
+if (args is ["--probe-pool-per-batch"])
+{
+    Console.WriteLine(Measurements.PoolPerBatchMs().ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
     return 0;
 }
 
@@ -42,15 +69,15 @@ if (args is ["--probe-payload", string sizeText])
 
 string root = ParallelGen.Testing.Repository.Root;
 string artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "compare")).FullName;
+string loadBefore = Tools.LoadAverage();
+Stopwatch runTime = Stopwatch.StartNew();
 
-Console.WriteLine("1/5 machine limits (pipe ping-pong, memcpy)");
+Console.WriteLine($"1/5 machine limits (pipe ping-pong, memcpy); load average {loadBefore}");
 Tools.Run("cc", $"-O2 -o \"{Path.Combine(artifacts, "limits")}\" \"{Path.Combine(AppContext.BaseDirectory, "limits.c")}\"", root);
 JsonElement limits = Tools.Json(Tools.Run(Path.Combine(artifacts, "limits"), "", root));
 
-Console.WriteLine("2/5 Python multiprocessing, fork and spawn");
-string script = Path.Combine(AppContext.BaseDirectory, "python_mp.py");
-JsonElement fork = Tools.Json(Tools.Run("python3", $"\"{script}\" fork {Measurements.PrimeLimit}", root));
-JsonElement spawn = Tools.Json(Tools.Run("python3", $"\"{script}\" spawn {Measurements.PrimeLimit}", root));
+Console.WriteLine("2/5 Python: multiprocessing.Pool (fork, spawn), ProcessPoolExecutor, loky");
+PythonSide python = PythonSide.Run(Path.Combine(AppContext.BaseDirectory, "python_mp.py"), Measurements.PrimeLimit, root);
 
 Console.WriteLine("3/5 ParallelGen (JIT)");
 Results ours = new() { StartMs = await Measurements.PoolStartMs() };
@@ -76,61 +103,28 @@ using (ProcessPool pool = new(Measurements.Workers))
     ours.Payload64MiBCollectedMBs = Measurements.PayloadMegabytesPerSecond(pool, 64 << 20, collectFirst: true);
     (ours.SerialMs, ours.PoolMs, ours.ParallelForMs, _) = Measurements.CpuBound(pool);
     (ours.SharedHandOffUs, ours.SharedWireBytes) = Measurements.SharedArrayHandOff(pool);
+    (ours.SkewedMs, ours.SkewedUnordered) = Measurements.SkewedDurations(pool);
 }
 
+ours.PoolPerBatchMs = Measurements.PoolPerBatchMs();
 JsonElement imap = Tools.Json(Tools.Run("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "Compare.dll")}\" --probe-imap", root));
 ours.ImapPerS = imap.GetProperty("imap_per_s").GetDouble();
 ours.ImapPeakMb = imap.GetProperty("peak_mb").GetDouble();
 
-Console.WriteLine("4/5 ParallelGen pool start-up under Native AOT (publishing this program with AOT)");
+Console.WriteLine("4/5 ParallelGen pool start-up and pool-per-batch under Native AOT (publishing this program with AOT)");
 string aotDirectory = Path.Combine(artifacts, "aot");
 Tools.Run("dotnet", $"publish \"{Path.Combine(root, "benchmarks", "compare")}\" -c Release -r linux-x64 -p:Aot=true -o \"{aotDirectory}\"", root);
 ours.AotStartMs = double.Parse(Tools.Run(Path.Combine(aotDirectory, "Compare"), "--probe-startup", root).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+ours.AotPoolPerBatchMs = double.Parse(Tools.Run(Path.Combine(aotDirectory, "Compare"), "--probe-pool-per-batch", root).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
 Console.WriteLine("5/5 writing docs/performance.md");
-string report = Report.Build(limits, fork, spawn, ours);
-File.WriteAllText(Path.Combine(root, "docs", "performance.md"), report);
+string page = Path.Combine(root, "docs", "performance.md");
+IReadOnlyList<string> preserved = File.Exists(page) ? PreservedSections.Extract(File.ReadAllText(page)) : [];
+RunInfo run = new(loadBefore, Tools.LoadAverage(), runTime.Elapsed);
+string report = PreservedSections.Insert(Report.Build(limits, python, ours, run), preserved, "## Notes");
+#if CLUSTER
+report = ClusterBench.Splice(report, await ClusterBench.MeasureSectionAsync()); // the cluster section: ClusterBench.cs
+#endif
+File.WriteAllText(page, report);
 Console.WriteLine(report);
 return 0;
-
-/// <summary>What the ParallelGen side measured.</summary>
-internal sealed class Results
-{
-    public double StartMs { get; set; }
-    public double AotStartMs { get; set; }
-    public double ApplyUs { get; set; }
-    public double ApplyAsyncPerS { get; set; }
-    public double MapPerS { get; set; }
-    public double Map64PerS { get; set; }
-    public double Payload1MiBMBs { get; set; }
-    public double Payload64MiBMBs { get; set; }
-    public double Payload64MiBCollectedMBs { get; set; }
-    public double SerialMs { get; set; }
-    public double PoolMs { get; set; }
-    public double ParallelForMs { get; set; }
-    public double SharedHandOffUs { get; set; }
-    public int SharedWireBytes { get; set; }
-    public double ImapPerS { get; set; }
-    public double ImapPeakMb { get; set; }
-}
-
-/// <summary>Runs the helper programs of the comparison.</summary>
-internal static class Tools
-{
-    public static string Run(string fileName, string arguments, string workingDirectory)
-    {
-        ProcessStartInfo start = new(fileName, arguments) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {fileName}");
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {arguments} took more than 10 minutes");
-        }
-
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{fileName} {arguments} failed ({process.ExitCode}):\n{output}\n{error.Result}");
-    }
-
-    public static JsonElement Json(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
-}

@@ -56,7 +56,9 @@ internal static class ShapeSignatures
     public static string Emit(string typeName, string className)
     {
         StringBuilder text = new(SignatureGenerator.Header("ParallelGen"));
-        text.AppendLine($"public sealed partial class {className}");
+        // No modifiers but partial: the class's own declaration says whether it is sealed (ProcessPool is not, so that
+        // ParallelGen.Orleans' ClusterPool can be one).
+        text.AppendLine($"public partial class {className}");
         text.AppendLine("{");
         foreach (CallShape call in CallShapeTable.All.Where(c => c.TypeName == typeName))
         {

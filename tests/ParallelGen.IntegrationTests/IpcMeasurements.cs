@@ -80,4 +80,55 @@ public sealed class IpcMeasurements(ITestOutputHelper output)
         Assert.True(median < 2_000, $"median {median} µs");
         Assert.True(perSecond > 10_000, $"{perSecond} items/s");
     });
+
+    [Fact]
+    public Task Pipe_round_trip_next_to_a_queue_round_trip() => Deadline.Run(() =>
+    {
+        // A pipe's buffer also checks, on every send and receive, that some process holds the other end: interleaved
+        // blocks of pipe and queue round trips in one run show what that costs.
+        using Children children = new();
+        (PipeConnection<int> mine, PipeConnection<int> theirs) = ProcessPipe.Create<int>();
+        using PipeConnection<int> mineEnd = mine;
+        WorkerProcess pipeEcho = children.Add(WorkerProcess.Start(IpcParityWork.EchoNumbers, theirs));
+        theirs.Close();
+        using ProcessQueue<int> requests = new();
+        using ProcessQueue<int> replies = new();
+        WorkerProcess queueEcho = children.Add(WorkerProcess.Start(IpcPrimitiveWork.EchoItems, requests, replies));
+        mine.Send(0);
+        mine.Receive(TimeSpan.FromSeconds(30));
+        requests.Put(0);
+        replies.Get(TimeSpan.FromSeconds(30)); // both started
+
+        const int Blocks = 20;
+        const int PerBlock = 1_000;
+        List<double> pipe = [];
+        List<double> queue = [];
+        for (int block = 0; block < Blocks; block++)
+        {
+            for (int i = 1; i <= PerBlock; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                mine.Send(i);
+                Assert.Equal(i, mine.Receive(TimeSpan.FromSeconds(10)));
+                pipe.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            }
+
+            for (int i = 1; i <= PerBlock; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                requests.Put(i);
+                Assert.Equal(i, replies.Get(TimeSpan.FromSeconds(10)));
+                queue.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            }
+        }
+
+        mine.Close();
+        requests.Put(-1);
+        Assert.True(pipeEcho.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(queueEcho.Join(TimeSpan.FromSeconds(10)));
+        double pipeMedian = pipe.Order().ElementAt(pipe.Count / 2);
+        double queueMedian = queue.Order().ElementAt(queue.Count / 2);
+        output.WriteLine($"round trip parent -> child -> parent, median: PipeConnection<int> {pipeMedian:F1} µs, ProcessQueue<int> {queueMedian:F1} µs ({pipeMedian / queueMedian:F2}×)");
+        Assert.True(pipeMedian < 2_000, $"median {pipeMedian} µs");
+    });
 }

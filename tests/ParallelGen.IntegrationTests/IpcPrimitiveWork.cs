@@ -87,9 +87,9 @@ public static class IpcPrimitiveWork
     [ProcessTask]
     public static void PutOne(ProcessQueue<int> queue, int item) => queue.Put(item);
 
-    /// <summary>Meets the parent at the barrier; -1 if it timed out.</summary>
+    /// <summary>Meets the parent at the barrier and returns its arrival index.</summary>
     [ProcessTask]
-    public static int MeetAtBarrier(ProcessBarrier barrier) => barrier.SignalAndWait(TimeSpan.FromSeconds(20)) ?? -1;
+    public static int MeetAtBarrier(ProcessBarrier barrier) => barrier.SignalAndWait(TimeSpan.FromSeconds(20));
 
     /// <summary>Answers every request with the same item until it gets -1.</summary>
     [ProcessTask]

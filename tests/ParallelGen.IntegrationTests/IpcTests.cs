@@ -278,13 +278,13 @@ public sealed class IpcTests(ITestOutputHelper output)
     });
 
     [Fact]
-    public Task A_pipe_carries_messages_both_ways_and_a_closed_end_raises_EndOfStreamException() => Deadline.Run(() =>
+    public Task A_pipe_carries_messages_both_ways_and_closing_the_last_end_gives_the_other_side_EndOfStreamException() => Deadline.Run(() =>
     {
         using Children children = new();
         (PipeConnection<string> mine, PipeConnection<string> theirs) = ProcessPipe.Create<string>();
         using PipeConnection<string> mineEnd = mine;
-        using PipeConnection<string> theirEnd = theirs;
         WorkerProcess child = children.Add(WorkerProcess.Start(IpcWork.EchoUpper, theirs));
+        theirs.Close(); // Python's idiom: the parent closes its copy of the child's end; the child holds its own
 
         foreach (string word in new[] { "a", "bc", "def" })
         {
@@ -293,9 +293,10 @@ public sealed class IpcTests(ITestOutputHelper output)
 
         Assert.True(mine.Poll(TimeSpan.FromSeconds(30)));
         Assert.Equal(["A", "BC", "DEF"], new[] { mine.Receive(), mine.Receive(), mine.Receive() });
-        mine.Close();
+        mine.Close(); // nobody holds this end now: the child's Receive throws EndOfStreamException, and it returns
         Assert.True(child.Join(TimeSpan.FromSeconds(30)));
-        Assert.Throws<EndOfStreamException>(() => mine.Receive(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, child.ExitCode);
+        Assert.Throws<ObjectDisposedException>(() => mine.Receive(TimeSpan.FromSeconds(5)));
     });
 
     [Fact]

@@ -64,7 +64,9 @@ public static class Work
         }
         catch (OperationCanceledException)
         {
-            File.WriteAllText(marker, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Written whole, then renamed, so that the test never reads a file that exists but is still empty.
+            File.WriteAllText(marker + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(marker + ".tmp", marker);
             throw;
         }
 

@@ -71,12 +71,20 @@ internal static class MemoryPackableRules
 
         foreach ((ISymbol member, ITypeSymbol memberType) in Members(type))
         {
+            string memberPath = $"{path}.{member.Name}";
             if (HasCustomFormatter(member))
             {
+                // [MemoryPackAllowSerialize] on a shared object: MemoryPack looks its formatter up at run time, which
+                // under Native AOT finds only what was registered, so walk it like any argument.
+                if (member.HasAttribute(KnownNames.MemoryPackAllowSerializeAttribute) && memberType is INamedTypeSymbol shared
+                    && CrossProcessTypes.CrossProcessFormatter(shared) is not null && walk(memberType, memberPath) is { } problem)
+                {
+                    return problem;
+                }
+
                 continue;
             }
 
-            string memberPath = $"{path}.{member.Name}";
             if (memberType is INamedTypeSymbol named && CrossProcessTypes.CrossProcessFormatter(named) is not null
                 && !member.HasAttribute(KnownNames.MemoryPackAllowSerializeAttribute) && !IsEnumerable(named))
             {

@@ -11,4 +11,11 @@ internal interface IWorkerBackend
     /// <returns>The channel to the new worker, not yet started (see <see cref="IWorkerChannel.Start"/>).</returns>
     /// <exception cref="Exception">No worker could be started (the caller counts it as a failed start).</exception>
     IWorkerChannel Launch(IWorkerEvents events);
+
+    /// <summary>
+    /// Gets whether something next to each worker process enforces the task timeout reliably, so that the pool needs
+    /// no backstop of its own: a cluster node's local pool, whose backstop sees its own workers, where the remote pool
+    /// would only see a node's queue. A process backend's workers can be frozen, so the pool backs them up.
+    /// </summary>
+    bool EnforcesTaskTimeout => false;
 }

@@ -29,4 +29,10 @@ internal interface IWorkerChannel
 
     /// <summary>Stops the worker now; <paramref name="reason"/>, when given, becomes the detail of its exit.</summary>
     void Kill(string? reason = null);
+
+    /// <summary>
+    /// The error for a call this worker held when it exited: a <see cref="WorkerCrashedException"/> naming the process,
+    /// unless the backend knows better (a cluster backend names the lost node, with a derived exception).
+    /// </summary>
+    WorkerCrashedException CrashOf(WorkerExit exit, string? taskName) => new(Id, exit.ExitCode, exit.Detail, taskName);
 }

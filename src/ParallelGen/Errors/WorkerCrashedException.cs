@@ -3,13 +3,23 @@ namespace ParallelGen;
 /// <summary>A worker process died while it held this call: it was killed, exited, or broke the protocol.</summary>
 /// <remarks>
 /// The pool replaces the worker and keeps serving. A task marked <c>[ProcessTask(MaxRetries = n)]</c> is run again
-/// on another worker up to <c>n</c> times before this exception is reported.
+/// on another worker up to <c>n</c> times before this exception is reported. On a cluster pool, a worker node lost
+/// with the calls it held raises the derived <c>NodeLostException</c> (package <c>ParallelGen.Orleans</c>).
 /// </remarks>
-public sealed class WorkerCrashedException : Exception
+public class WorkerCrashedException : Exception
 {
     /// <summary>Initializes a new instance.</summary>
     public WorkerCrashedException(int workerPid, int? exitCode, string? detail = null, string? taskName = null)
         : base(Describe(workerPid, exitCode, detail, taskName))
+    {
+        WorkerPid = workerPid;
+        ExitCode = exitCode;
+        TaskName = taskName;
+    }
+
+    /// <summary>Initializes a new instance with its own message: for derived exceptions (a lost cluster node).</summary>
+    internal WorkerCrashedException(string message, int workerPid, int? exitCode, string? taskName)
+        : base(message)
     {
         WorkerPid = workerPid;
         ExitCode = exitCode;

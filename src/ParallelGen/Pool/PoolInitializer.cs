@@ -38,6 +38,16 @@ public sealed partial class PoolInitializer
         return new PoolInitializer(task, () => new InitializerUnit<TArgs, TResult>(task, args));
     }
 
+    /// <summary>
+    /// Creates an initializer whose arguments are already serialized (as <see cref="WriteArguments"/> wrote them): how a
+    /// cluster node runs a remote pool's initializer in its own workers.
+    /// </summary>
+    internal static PoolInitializer CreateRaw(ProcessTask task, ReadOnlyMemory<byte> arguments) =>
+        new(task, () => new RawInitializerUnit(task, arguments));
+
     /// <summary>Creates the unit that runs the initializer in one worker.</summary>
     internal WorkUnit CreateUnit() => _createUnit();
+
+    /// <summary>Serializes the initializer's arguments, as a <c>Run</c> frame carries them.</summary>
+    internal void WriteArguments(Transport.FrameBuffer buffer) => _createUnit().WriteArguments(buffer);
 }

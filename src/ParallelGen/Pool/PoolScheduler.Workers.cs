@@ -250,7 +250,7 @@ internal sealed partial class PoolScheduler
                     continue;
                 }
 
-                if (_state != PoolState.Terminated && unit.CrashCount < unit.Task.MaxRetries)
+                if (_state != PoolState.Terminated && unit.CrashCount < unit.MaxRetries)
                 {
                     unit.CrashCount++;
                     _retries.Enqueue(unit);
@@ -277,7 +277,7 @@ internal sealed partial class PoolScheduler
         foreach (WorkUnit unit in failed)
         {
             unit.OnFailed(crash is WorkerCrashedException
-                ? new WorkerCrashedException(id, exit.ExitCode, exit.Detail, unit.Task.Name)
+                ? slot.Channel.CrashOf(exit, unit.Task.Name)
                 : crash);
         }
 

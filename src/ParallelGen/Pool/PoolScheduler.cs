@@ -56,7 +56,7 @@ internal sealed partial class PoolScheduler
         _workerStartTimeout = settings.WorkerStartTimeout;
         _initializer = settings.Initializer;
         _taskTimeoutMilliseconds = settings.TaskTimeoutMilliseconds;
-        if (_taskTimeoutMilliseconds > 0)
+        if (_taskTimeoutMilliseconds > 0 && !backend.EnforcesTaskTimeout)
         {
             TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(_taskTimeoutMilliseconds / 2, 50, 1000));
             _stuckWorkerCheck = time.CreateTimer(static state => ((PoolScheduler)state!).KillStuckWorkers(), this, period, period);

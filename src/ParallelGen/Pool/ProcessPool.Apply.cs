@@ -3,7 +3,7 @@ using ParallelGen.Pool;
 
 namespace ParallelGen;
 
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     /// <summary>Runs <paramref name="task"/> once in a worker and waits for its result (Python's <c>apply</c>).</summary>
     /// <remarks>

@@ -3,7 +3,7 @@ using ParallelGen.Pool;
 
 namespace ParallelGen;
 
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     /// <summary>
     /// Applies <paramref name="task"/> to every item lazily and yields the results in input order as they arrive

@@ -1,6 +1,6 @@
 namespace ParallelGen;
 
-public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
+public partial class ProcessPool : IDisposable, IAsyncDisposable
 {
     /// <summary>
     /// Stops accepting new work (Python's <c>close()</c>). Queued and running calls finish; then the workers exit.
@@ -36,6 +36,7 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
     {
         Terminate();
         _scheduler.WaitForExit(TimeSpan.FromSeconds(5));
+        ReleaseBackend();
     }
 
     /// <summary>Closes the pool gracefully: queued and running calls finish, then the workers exit.</summary>
@@ -43,5 +44,14 @@ public sealed partial class ProcessPool : IDisposable, IAsyncDisposable
     {
         Close();
         await JoinAsync().ConfigureAwait(false);
+        await ReleaseBackendAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Releases what the backend holds once its workers are gone (a cluster pool: its silo). Nothing here.</summary>
+    internal virtual void ReleaseBackend()
+    {
+    }
+
+    /// <inheritdoc cref="ReleaseBackend"/>
+    internal virtual ValueTask ReleaseBackendAsync() => ValueTask.CompletedTask;
 }

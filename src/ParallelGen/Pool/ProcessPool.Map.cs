@@ -3,7 +3,7 @@ using ParallelGen.Pool;
 
 namespace ParallelGen;
 
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     /// <summary>Applies <paramref name="task"/> to every item in worker processes; results in input order (Python's <c>map</c>).</summary>
     /// <remarks>
@@ -86,5 +86,5 @@ public sealed partial class ProcessPool
         MapAsync(task, items, chunkSize, progress, cancellationToken);
 
     /// <summary>The default chunk size, as in Python: items / (workers × 4), rounded up, at least 1.</summary>
-    internal static int DefaultChunkSize(int count, int workers) => Math.Max(1, (int)Math.Ceiling(count / (workers * 4.0)));
+    internal static int DefaultChunkSize(int count, int workers) => Math.Max(1, (int)Math.Ceiling(count / (Math.Max(workers, 1) * 4.0)));
 }

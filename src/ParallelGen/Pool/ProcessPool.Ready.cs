@@ -1,6 +1,6 @@
 namespace ParallelGen;
 
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     /// <summary>
     /// Waits until every worker process has started and answered. Calls never need this (work queues until workers
@@ -8,5 +8,9 @@ public sealed partial class ProcessPool
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="ObjectDisposedException">The pool was terminated while waiting.</exception>
-    public Task WaitForWorkersAsync(CancellationToken cancellationToken = default) => _scheduler.WaitForWorkersAsync(cancellationToken);
+    /// <remarks>On a cluster pool: until at least one node is attached and every worker it offers has taken its place.</remarks>
+    public Task WaitForWorkersAsync(CancellationToken cancellationToken = default) => WaitForWorkersCoreAsync(cancellationToken);
+
+    /// <summary>What <see cref="WaitForWorkersAsync"/> waits for: every slot's worker started, here.</summary>
+    internal virtual Task WaitForWorkersCoreAsync(CancellationToken cancellationToken) => _scheduler.WaitForWorkersAsync(cancellationToken);
 }

@@ -2,7 +2,7 @@ using ParallelGen.Backends.Process;
 
 namespace ParallelGen;
 
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     /// <summary>Raised with the pid of every worker process the pool starts, replacements included: tests check that none outlives them.</summary>
     internal event Action<int>? WorkerStartedForTesting;

@@ -15,8 +15,11 @@ namespace ParallelGen;
 /// it held, with <see cref="WorkerCrashedException"/>, and the pool carries on.</para>
 /// <para><see cref="Dispose"/> terminates the workers at once (like leaving Python's <c>with Pool()</c> block);
 /// <see cref="DisposeAsync"/> lets queued work finish first. All members are thread-safe.</para>
+/// <para>The class is not sealed only so that the cluster pool of the <c>ParallelGen.Orleans</c> package can be a
+/// <see cref="ProcessPool"/> (every call shape and its generated interceptors then work on it unchanged); it has no
+/// virtual or protected members, so deriving from it elsewhere adds nothing.</para>
 /// </remarks>
-public sealed partial class ProcessPool
+public partial class ProcessPool
 {
     private readonly PoolScheduler _scheduler;
     private readonly PoolTelemetry _telemetry;
@@ -51,10 +54,9 @@ public sealed partial class ProcessPool
     internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time, PoolTelemetry? telemetry = null)
     {
         options.Validate();
-        Processes = options.ResolveProcesses();
         _telemetry = telemetry ?? new PoolTelemetry(options.Name ?? ProcessPoolOptions.DefaultName);
         _scheduler = new PoolScheduler(
-            Processes,
+            options.ResolveProcesses(),
             backend,
             new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer),
             time,
@@ -75,7 +77,8 @@ public sealed partial class ProcessPool
     }
 
     /// <summary>Gets the number of worker processes the pool keeps running.</summary>
-    public int Processes { get; }
+    /// <remarks>On a cluster pool: the worker processes of the nodes attached now, which changes as nodes come and go.</remarks>
+    public int Processes => WorkerCapacity;
 
     /// <summary>Gets the pool's name (<see cref="ProcessPoolOptions.Name"/>): the <c>parallelgen.pool.name</c> tag of its metrics and spans.</summary>
     public string Name => _telemetry.Name;
@@ -83,7 +86,15 @@ public sealed partial class ProcessPool
     /// <summary>Gets the process ids of the workers alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerPids => _scheduler.WorkerIds;
 
-    private void Submit(IWorkSource source) => _scheduler.Submit(source);
+    /// <summary>Gets the number of workers that calls are sized for (default chunk size, the lazy calls' input window).</summary>
+    /// <remarks>The scheduler's slot count here; a cluster pool has more slots than it has workers now.</remarks>
+    internal virtual int WorkerCapacity => _scheduler.Workers;
+
+    /// <summary>Throws if the pool takes no new work (closed, terminated, or unable to start workers).</summary>
+    internal void EnsureAccepting() => _scheduler.ThrowIfNotAccepting();
+
+    /// <summary>Adds a call to the pool's queue; also how a cluster node hands its local pool the runs it received.</summary>
+    internal void Submit(IWorkSource source) => _scheduler.Submit(source);
 
     private static ProcessPoolOptions Validated(ProcessPoolOptions options)
     {
@@ -96,7 +107,7 @@ public sealed partial class ProcessPool
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
-        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options), telemetry);
+        return new ProcessBackend(options.MaxMessageSize, TaskTimeoutMilliseconds(options), Protocol.WorkerIdentity.OfNextPoolWorker, telemetry);
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

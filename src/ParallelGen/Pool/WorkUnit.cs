@@ -37,6 +37,12 @@ internal abstract class WorkUnit : IRunRequest
 
     public abstract ProcessTask Task { get; }
 
+    /// <summary>
+    /// Gets how often the unit is re-run after its worker crashed: the task's <see cref="ProcessTask.MaxRetries"/>,
+    /// except where another pool applies that policy already (a cluster node's local pool reports every crash instead).
+    /// </summary>
+    public virtual int MaxRetries => Task.MaxRetries;
+
     /// <summary>Gets the number of task invocations (items) in the unit.</summary>
     public abstract int Count { get; }
 

@@ -33,7 +33,7 @@ public sealed partial class WorkerProcess : IWorkerEvents
         _run = run;
         Name = options?.Name ?? $"WorkerProcess-{Interlocked.Increment(ref s_counter)}";
         Daemon = options?.Daemon ?? false;
-        _worker = (ProcessChannel)new ProcessBackend(ProcessPoolOptions.DefaultMaxMessageSize, taskTimeoutMilliseconds: 0).Launch(this);
+        _worker = (ProcessChannel)new ProcessBackend(ProcessPoolOptions.DefaultMaxMessageSize, taskTimeoutMilliseconds: 0, () => WorkerIdentity.OfProcess(Name)).Launch(this);
         Track(this);
         _worker.Start();
     }
@@ -203,6 +203,17 @@ public sealed partial class WorkerProcess : IWorkerEvents
 
     private sealed class ProcessRun<TArgs>(ProcessTask task, TArgs args) : ProcessRun(task)
     {
-        public override void WriteArguments(FrameBuffer buffer) => Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
+        // Serialized in Start, not when the worker is ready: pipe ends passed to the process are held for it by the
+        // time Start returns, so the parent may close its copies at once (Python's idiom).
+        private readonly FrameBuffer _arguments = Serialize(args);
+
+        public override void WriteArguments(FrameBuffer buffer) => buffer.Write(_arguments.WrittenSpan);
+
+        private static FrameBuffer Serialize(TArgs args)
+        {
+            FrameBuffer buffer = new(256);
+            Payload.WriteSpan(buffer, new ReadOnlySpan<TArgs>(in args));
+            return buffer;
+        }
     }
 }

@@ -109,5 +109,5 @@ internal readonly ref struct DoneFrame
 
     /// <summary>Builds the exception for one failed item; <paramref name="firstInputIndex"/> is the unit's offset in a bulk call's input.</summary>
     public RemoteTaskException ToException(RemoteError error, string taskName, long? firstInputIndex = null) =>
-        new(error.TypeName, error.Message, error.StackTrace, taskName, WorkerPid, firstInputIndex + error.ItemIndex);
+        new(error.TypeName, error.Message, error.StackTrace, taskName, WorkerPid, firstInputIndex + error.ItemIndex, error.BaseTypeNames.Split(';', StringSplitOptions.RemoveEmptyEntries));
 }

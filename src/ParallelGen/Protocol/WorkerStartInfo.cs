@@ -11,14 +11,15 @@ namespace ParallelGen.Protocol;
 /// <param name="MaxFrameLength">The largest frame either side accepts.</param>
 /// <param name="TaskTimeoutMilliseconds">How long one call may run before the worker gives up on it and exits; 0 for no limit.</param>
 /// <param name="SelfHosted">Whether the worker is the application re-launched (Native AOT) rather than the JIT worker host.</param>
-internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted)
+/// <param name="Identity">What the worker's <c>CurrentProcess</c> reports (its role and name), opaque here; escaped on the way.</param>
+internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int TaskTimeoutMilliseconds, bool SelfHosted, string Identity = "")
 {
     public const string EnvironmentVariable = "PARALLELGEN_WORKER";
     public const int DataInFd = 3;
     public const int DataOutFd = 4;
     public const int ControlInFd = 5;
 
-    private const string Version = "1";
+    private const string Version = "2";
 
     /// <summary>
     /// Gets how long a call of <paramref name="count"/> items may run, in ticks of <paramref name="ticksPerSecond"/>
@@ -35,6 +36,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
         ParentPid.ToString(CultureInfo.InvariantCulture),
         MaxFrameLength.ToString(CultureInfo.InvariantCulture),
         TaskTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
+        Uri.EscapeDataString(Identity),
         SelfHosted ? "self" : "host");
 
     /// <summary>Reads and clears the variable, so processes the worker starts in turn do not think they are workers.</summary>
@@ -48,7 +50,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
 
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
         string[] parts = value.Split(';');
-        if (parts.Length != 5 || parts[0] != Version)
+        if (parts.Length != 6 || parts[0] != Version)
         {
             throw new InvalidOperationException(
                 $"{EnvironmentVariable}='{value}' was set by a different ParallelGen version; the parent and the worker must be the same build.");
@@ -58,6 +60,7 @@ internal sealed record WorkerStartInfo(int ParentPid, int MaxFrameLength, int Ta
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[4] == "self");
+            parts[5] == "self",
+            Uri.UnescapeDataString(parts[4]));
     }
 }

@@ -14,7 +14,8 @@ namespace ParallelGen.Worker;
 /// <summary>The loop a worker process runs: read <c>Run</c> frames, execute tasks one at a time, write <c>Done</c> frames.</summary>
 /// <remarks>
 /// <para>The main thread owns the data pipes. Results are appended to one buffer and written when no further request
-/// is already buffered, so a burst of small calls is answered with one <c>write</c>.</para>
+/// is already buffered, so a burst of small calls is answered with one <c>write</c>; but never held longer than
+/// <see cref="s_holdTicks"/>, so that a finished result does not wait for the calls queued behind it.</para>
 /// <para>A second thread reads the control pipe: <c>Cancel</c> frames, and end of file, which means the parent is
 /// gone; the worker then exits at once, even in the middle of a task, so no worker outlives its parent.</para>
 /// </remarks>
@@ -23,6 +24,9 @@ internal sealed class WorkerHost
     private const int FlushThreshold = 64 * 1024;
 
     private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
+
+    /// <summary>The longest a result waits in the buffer for others to share its write: 1 ms.</summary>
+    private static readonly long s_holdTicks = System.Diagnostics.Stopwatch.Frequency / 1_000;
 
     /// <summary>The exit code of a worker that gave up on a call past <c>ProcessPoolOptions.TaskTimeout</c>.</summary>
     public const int TimedOutExitCode = 124;
@@ -39,6 +43,7 @@ internal sealed class WorkerHost
     private CancellationTokenSource _cancellation = new();
     private long _runningRunId;
     private long _runningSince;
+    private long _heldSince;
     private long _runningBudget;
     private Timer? _watchdog;
     private volatile bool _shuttingDown;
@@ -59,7 +64,8 @@ internal sealed class WorkerHost
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>
     public static int Run(WorkerStartInfo info)
     {
-        CurrentProcess.DieWithParent(info.ParentPid);
+        ParallelGen.CurrentProcess.InitializeWorker(info);
+        ThisProcess.DieWithParent(info.ParentPid);
         return new WorkerHost(info).Loop();
     }
 
@@ -84,8 +90,14 @@ internal sealed class WorkerHost
                 switch (kind)
                 {
                     case (byte)FrameKind.Run:
+                        bool wasEmpty = _output.Length == 0;
                         RunCall(RunFrame.Parse(body));
                         reader.ReleaseFrame();
+                        if (wasEmpty)
+                        {
+                            _heldSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                        }
+
                         break;
                     case (byte)FrameKind.LoadAssembly:
                         LoadAssembly(LoadAssemblyFrame.Parse(body.Span));
@@ -98,7 +110,8 @@ internal sealed class WorkerHost
                         throw new InvalidDataException($"Unexpected frame kind 0x{(byte)kind:X2} from the parent.");
                 }
 
-                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold)
+                if (!reader.HasBufferedFrame || _output.Length >= FlushThreshold
+                    || System.Diagnostics.Stopwatch.GetTimestamp() - _heldSince >= s_holdTicks)
                 {
                     Flush();
                 }
@@ -215,7 +228,7 @@ internal sealed class WorkerHost
                 // The parent is gone.
             }
 
-            CurrentProcess.ExitNow(TimedOutExitCode);
+            ThisProcess.ExitNow(TimedOutExitCode);
         }
     }
 
@@ -253,7 +266,7 @@ internal sealed class WorkerHost
         if (!_shuttingDown)
         {
             // The parent died or killed the pool: stop now, whatever the task is doing.
-            CurrentProcess.ExitNow(0);
+            ThisProcess.ExitNow(0);
         }
     }
 

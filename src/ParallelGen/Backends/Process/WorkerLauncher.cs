@@ -18,8 +18,11 @@ internal static class WorkerLauncher
     public static LaunchCommand Command => s_command.Value;
 
     /// <summary>Starts a worker process.</summary>
+    /// <param name="maxFrameLength">The largest frame either side accepts.</param>
+    /// <param name="taskTimeoutMilliseconds">How long one call may run; 0 for no limit.</param>
+    /// <param name="identity">What <c>CurrentProcess</c> tells the worker about itself (its role and name).</param>
     /// <exception cref="IOException">The process or its pipes could not be created.</exception>
-    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0)
+    public static WorkerPipes Spawn(int maxFrameLength, int taskTimeoutMilliseconds = 0, string identity = "")
     {
         LaunchCommand command = Command;
         (Pipe childIn, Pipe parentOut) = Pipe.Create();
@@ -31,7 +34,7 @@ internal static class WorkerLauncher
             childOut.TryGrowBuffer(1024 * 1024);
             parentOut.SetNonBlocking();
 
-            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted).Encode();
+            string info = new WorkerStartInfo(Environment.ProcessId, maxFrameLength, taskTimeoutMilliseconds, command.SelfHosted, identity).Encode();
             ChildProcess process = ChildProcess.Start(
                 command.FileName,
                 command.Arguments,

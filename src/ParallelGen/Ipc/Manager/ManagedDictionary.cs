@@ -12,10 +12,12 @@ namespace ParallelGen;
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
 [CrossProcessType(typeof(ManagedDictionaryFormatter<,>))]
-public sealed class ManagedDictionary<TKey, TValue> : IDisposable
+public sealed class ManagedDictionary<TKey, TValue> : IDisposable, MemoryPack.IMemoryPackFormatterRegister
     where TKey : notnull
 {
     private readonly ManagerConnection _connection;
+
+    static ManagedDictionary() => ManagedDictionaryFormatter<TKey, TValue>.Register();
 
     internal ManagedDictionary(ManagerAddress address) => _connection = new ManagerConnection(address);
 
@@ -85,6 +87,9 @@ public sealed class ManagedDictionary<TKey, TValue> : IDisposable
 
     /// <summary>Closes this process's connection to the manager (the next operation opens a new one).</summary>
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (a dictionary stored in another proxy or a record).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => ManagedDictionaryFormatter<TKey, TValue>.Register();
 }
 
 /// <summary>The manager-side dictionary behind a <see cref="ManagedDictionary{TKey, TValue}"/>.</summary>
@@ -147,4 +152,7 @@ public sealed class ManagedDictionaryFormatter<TKey, TValue> : MemoryPack.Memory
     /// <inheritdoc/>
     public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref ManagedDictionary<TKey, TValue>? value) =>
         value = ManagerAddressFormat.Read(ref reader) is { } address ? ManagerAddressFormat.Proxy(address, static a => new ManagedDictionary<TKey, TValue>(a)) : null;
+
+    /// <summary>Registers this formatter with MemoryPack, replacing an error formatter left by an earlier failed look-up.</summary>
+    internal static void Register() => MemoryPack.MemoryPackFormatterProvider.Register(new ManagedDictionaryFormatter<TKey, TValue>());
 }

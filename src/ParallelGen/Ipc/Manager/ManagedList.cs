@@ -11,9 +11,11 @@ namespace ParallelGen;
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 [CrossProcessType(typeof(ManagedListFormatter<>))]
-public sealed class ManagedList<T> : IDisposable
+public sealed class ManagedList<T> : IDisposable, MemoryPack.IMemoryPackFormatterRegister
 {
     private readonly ManagerConnection _connection;
+
+    static ManagedList() => ManagedListFormatter<T>.Register();
 
     internal ManagedList(ManagerAddress address) => _connection = new ManagerConnection(address);
 
@@ -53,6 +55,9 @@ public sealed class ManagedList<T> : IDisposable
 
     /// <summary>Closes this process's connection to the manager (the next operation opens a new one).</summary>
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (a list stored in another proxy or a record).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => ManagedListFormatter<T>.Register();
 }
 
 /// <summary>The manager-side list behind a <see cref="ManagedList{T}"/>.</summary>
@@ -101,4 +106,7 @@ public sealed class ManagedListFormatter<T> : MemoryPack.MemoryPackFormatter<Man
     /// <inheritdoc/>
     public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref ManagedList<T>? value) =>
         value = ManagerAddressFormat.Read(ref reader) is { } address ? ManagerAddressFormat.Proxy(address, static a => new ManagedList<T>(a)) : null;
+
+    /// <summary>Registers this formatter with MemoryPack, replacing an error formatter left by an earlier failed look-up.</summary>
+    internal static void Register() => MemoryPack.MemoryPackFormatterProvider.Register(new ManagedListFormatter<T>());
 }

@@ -1,7 +1,11 @@
 namespace ParallelGen;
 
-/// <summary>Serializes a <see cref="PipeConnection{T}"/> as the names of its two buffers.</summary>
+/// <summary>Serializes a <see cref="PipeConnection{T}"/> as the names of its two buffers and the sending process.</summary>
 /// <typeparam name="T">The type of the messages.</typeparam>
+/// <remarks>
+/// Serializing counts a hold of the end by the sending process (in transit); the receiving process takes it over when
+/// it deserializes, so the end is never unheld in between, even if the sender closes its own copy at once.
+/// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PipeConnectionFormatter<T> : MemoryPack.MemoryPackFormatter<PipeConnection<T>>
 {
@@ -16,17 +20,17 @@ public sealed class PipeConnectionFormatter<T> : MemoryPack.MemoryPackFormatter<
             return;
         }
 
-        writer.WriteObjectHeader(2);
-        ProcessQueue<T>? send = value.SendQueue;
-        ProcessQueue<T>? receive = value.ReceiveQueue;
+        (ProcessQueue<T>? send, ProcessQueue<T>? receive) = value.Lend();
+        writer.WriteObjectHeader(3);
         s_queue.Serialize(ref writer, ref send);
         s_queue.Serialize(ref writer, ref receive);
+        writer.WriteUnmanaged(Environment.ProcessId);
     }
 
     /// <inheritdoc/>
     public override void Deserialize(ref MemoryPack.MemoryPackReader reader, scoped ref PipeConnection<T>? value)
     {
-        if (!reader.TryReadObjectHeader(out _))
+        if (!reader.TryReadObjectHeader(out byte count) || count != 3)
         {
             value = null;
             return;
@@ -36,6 +40,10 @@ public sealed class PipeConnectionFormatter<T> : MemoryPack.MemoryPackFormatter<
         ProcessQueue<T>? receive = null;
         s_queue.Deserialize(ref reader, ref send);
         s_queue.Deserialize(ref reader, ref receive);
-        value = new PipeConnection<T>(send, receive);
+        reader.ReadUnmanaged(out int sender);
+        value = new PipeConnection<T>(send, receive, transitFrom: sender);
     }
+
+    /// <summary>Registers this formatter with MemoryPack (see <see cref="Ipc.SharedObjectFormatter{T}"/>'s <c>Register</c>).</summary>
+    internal static void Register() => MemoryPack.MemoryPackFormatterProvider.Register(new PipeConnectionFormatter<T>());
 }

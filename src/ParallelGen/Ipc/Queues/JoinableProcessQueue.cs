@@ -10,8 +10,10 @@ namespace ParallelGen;
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed class JoinableProcessQueue<T> : ProcessQueue<T>, ISharedObject<JoinableProcessQueue<T>>
+public sealed class JoinableProcessQueue<T> : ProcessQueue<T>, ISharedObject<JoinableProcessQueue<T>>, MemoryPack.IMemoryPackFormatterRegister
 {
+    static JoinableProcessQueue() => SharedObjectFormatter<JoinableProcessQueue<T>>.Register();
+
     private JoinableProcessQueue(SharedSegment memory)
         : base(memory)
     {
@@ -37,4 +39,7 @@ public sealed class JoinableProcessQueue<T> : ProcessQueue<T>, ISharedObject<Joi
     public bool Join(TimeSpan timeout) => WaitAllDone(timeout);
 
     static JoinableProcessQueue<T> ISharedObject<JoinableProcessQueue<T>>.Open(SharedSegment memory) => new(memory);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<JoinableProcessQueue<T>>.Register();
 }

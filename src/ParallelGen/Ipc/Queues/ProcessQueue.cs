@@ -13,13 +13,16 @@ namespace ParallelGen;
 /// </summary>
 /// <typeparam name="T">The item type; anything a task could take as an argument.</typeparam>
 /// <remarks>
-/// The ring holds <c>capacityBytes</c> of serialized items (1 MiB by default); a put waits while the queue has
+/// <para>The ring holds <c>capacityBytes</c> of serialized items (1 MiB by default); a put waits while the queue has
 /// <c>maxSize</c> items or not enough free bytes. An item too large for the ring (more than a quarter of it) travels in
 /// a shared-memory segment of its own, which the ring only names and which the getter removes. The asynchronous
-/// methods block no thread per call: while any is waiting, one background thread per queue watches it.
+/// methods block no thread per call: while any is waiting, one background thread per queue watches it.</para>
+/// <para><see cref="Close"/> is per object, as Python's <c>close()</c> is per process: this object then refuses to put
+/// or get (<see cref="InvalidOperationException"/>), and calls of it that are waiting wake and throw; every other
+/// object for the same queue, in this process or another, goes on working.</para>
 /// </remarks>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
+public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>, MemoryPack.IMemoryPackFormatterRegister
 {
     /// <summary>The default ring size: 1 MiB of serialized items.</summary>
     public const int DefaultCapacityBytes = 1024 * 1024;
@@ -27,8 +30,10 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
     [ThreadStatic]
     private static FrameBuffer? t_buffer;
 
-    private bool _closed;
+    private int _closed;
     private QueueWatcher? _watcher;
+
+    static ProcessQueue() => SharedObjectFormatter<ProcessQueue<T>>.Register();
 
     private protected ProcessQueue(SharedSegment memory)
         : base(memory)
@@ -60,6 +65,7 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
 
     /// <summary>Adds an item, waiting up to <paramref name="timeout"/> while the queue is full.</summary>
     /// <exception cref="TimeoutException">The queue stayed full (Python's <c>queue.Full</c>).</exception>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>).</exception>
     public void Put(T item, TimeSpan timeout)
     {
         if (!TryPut(item, timeout))
@@ -74,24 +80,28 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
 
     /// <summary>Adds an item, waiting up to <paramref name="timeout"/> for room.</summary>
     /// <returns>Whether the item was added.</returns>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
     public bool TryPut(T item, TimeSpan timeout)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
+        ThrowIfClosed();
         FrameBuffer buffer = t_buffer ??= new FrameBuffer(256);
         buffer.Clear();
         Payload.Write(buffer, item);
         QueueRing ring = QueueRing.Of(Memory);
         Deadline deadline = Deadline.After(timeout);
         return ring.IsTooLarge(buffer.WrittenSpan.Length)
-            ? ring.TryWriteOverflow(buffer.WrittenSpan, deadline, Memory.LifetimePid)
-            : ring.TryWrite(buffer.WrittenSpan, deadline);
+            ? ring.TryWriteOverflow(buffer.WrittenSpan, deadline, Memory.LifetimePid, ref _closed)
+            : ring.TryWrite(buffer.WrittenSpan, deadline, ref _closed);
     }
 
     /// <summary>Removes and returns the oldest item, waiting while the queue is empty.</summary>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
     public T Get() => Get(Timeout.InfiniteTimeSpan);
 
     /// <summary>Removes and returns the oldest item, waiting up to <paramref name="timeout"/>.</summary>
     /// <exception cref="TimeoutException">The queue stayed empty (Python's <c>queue.Empty</c>).</exception>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
     public T Get(TimeSpan timeout) =>
         TryGet(out T item, timeout) ? item : throw new TimeoutException($"The queue stayed empty for {timeout}.");
 
@@ -99,15 +109,18 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
     public bool TryGet(out T item) => TryGet(out item, TimeSpan.Zero);
 
     /// <summary>Removes the oldest item, waiting up to <paramref name="timeout"/> for one.</summary>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
     public bool TryGet(out T item, TimeSpan timeout)
     {
+        ThrowIfClosed();
         QueueRing ring = QueueRing.Of(Memory);
         if (timeout != TimeSpan.Zero)
         {
             ring.YieldWhileEmpty();
         }
 
-        byte[]? bytes = ring.TryRead(Deadline.After(timeout), out int length);
+        byte[]? bytes = ring.TryRead(Deadline.After(timeout), ref _closed, out int length);
         if (bytes is null)
         {
             item = default!;
@@ -127,6 +140,7 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
 
     /// <summary>Adds an item, waiting asynchronously while the queue is full.</summary>
     /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
     public async Task PutAsync(T item, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -144,6 +158,7 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
 
     /// <summary>Removes and returns the oldest item, waiting asynchronously while the queue is empty.</summary>
     /// <remarks>No thread is blocked per call: one background thread per queue watches it for all async callers.</remarks>
+    /// <exception cref="InvalidOperationException">This object was closed (<see cref="Close"/>), before or during the wait.</exception>
     public async Task<T> GetAsync(CancellationToken cancellationToken = default)
     {
         while (true)
@@ -159,22 +174,51 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
         }
     }
 
-    /// <summary>Says this process will put no more items (Python's <c>close()</c>); later puts from this object throw.</summary>
-    public void Close() => _closed = true;
+    /// <summary>
+    /// Says this object will put no more items (Python's <c>close()</c>): from now on it refuses to put and to get
+    /// (<see cref="InvalidOperationException"/>, Python's <c>ValueError: Queue is closed</c>), and its calls that are
+    /// waiting, blocking or async, wake and throw the same. Items already put stay in the queue for other getters.
+    /// </summary>
+    /// <remarks>Only this object is closed: other objects for the same queue, such as the one another process (or the
+    /// next task in the same worker) received, go on working. Closing twice does nothing.</remarks>
+    public void Close()
+    {
+        if (IsDisposed || Volatile.Read(ref _closed) != 0)
+        {
+            return;
+        }
+
+        QueueRing.Of(Memory).Interrupt(ref _closed);
+        _watcher?.Interrupt();
+    }
 
     private QueueWatcher Watcher => LazyInitializer.EnsureInitialized(ref _watcher, () => new QueueWatcher(Memory));
 
-    /// <summary>Tells the reading side that no more items will come (used by pipe ends).</summary>
-    internal void MarkWriterClosed() => QueueRing.Of(Memory).MarkWriterClosed();
+    /// <summary>Creates the buffer of one direction of a pipe: end of file and broken pipe apply to it.</summary>
+    internal static ProcessQueue<T> CreatePipeBuffer(int capacityBytes) => new(QueueRing.Create(0, capacityBytes, pipe: true));
 
-    /// <summary>Waits until an item is there or the writer has closed or died; <see langword="false"/> on timeout.</summary>
-    internal bool WaitReadable(TimeSpan timeout) => QueueRing.Of(Memory).WaitReadable(Deadline.After(timeout));
+    /// <summary>Gets another object over the same queue, with its own closed and disposed state (one per pipe end).</summary>
+    internal ProcessQueue<T> Share() => new(Memory);
 
-    /// <summary>Records that this process holds the pipe end that puts into this queue, so a reader notices if it dies.</summary>
-    internal void ClaimWriter() => QueueRing.Of(Memory).ClaimWriter();
+    /// <summary>Waits until an item is there or (for a pipe) nobody holds the writing end; <see langword="false"/> on timeout.</summary>
+    internal bool WaitReadable(TimeSpan timeout) => QueueRing.Of(Memory).WaitReadable(Deadline.After(timeout), ref _closed);
 
-    /// <summary>Records that this process holds the pipe end that takes from this queue, so a writer notices if it dies.</summary>
-    internal void ClaimReader() => QueueRing.Of(Memory).ClaimReader();
+    /// <summary>Counts a hold of one end of the pipe this buffer belongs to, by <paramref name="pid"/>.</summary>
+    internal void AddHold(QueueRing.Side side, int pid) => QueueRing.Of(Memory).AddHold(side, pid);
+
+    /// <summary>Counts one hold less; returns whether no live process holds either end any more.</summary>
+    internal bool ReleaseHold(QueueRing.Side side, int pid, TimeSpan timeout) => QueueRing.Of(Memory).ReleaseHold(side, pid, Deadline.After(timeout));
+
+    /// <summary>Disposes this object and, with <paramref name="removeName"/>, removes the segment's name (a pipe's buffer nobody holds).</summary>
+    internal void Release(bool removeName) => DisposeCore(removeName);
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            throw new InvalidOperationException(QueueRing.ClosedMessage);
+        }
+    }
 
     /// <summary>Marks one item as processed (for <see cref="JoinableProcessQueue{T}"/>).</summary>
     private protected void MarkTaskDone() => QueueRing.Of(Memory).TaskDone();
@@ -183,6 +227,9 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>
     private protected bool WaitAllDone(TimeSpan timeout) => QueueRing.Of(Memory).WaitAllDone(Deadline.After(timeout));
 
     static ProcessQueue<T> ISharedObject<ProcessQueue<T>>.Open(SharedSegment memory) => new(memory);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (a queue inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<ProcessQueue<T>>.Register();
 
     private protected override void OnDisposing() => _watcher?.Stop();
 }

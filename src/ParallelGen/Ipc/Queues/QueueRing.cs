@@ -3,26 +3,48 @@ using ParallelGen.Platform;
 
 namespace ParallelGen.Ipc;
 
-/// <summary>The queue's shared memory: a lock and condition, counters, then the ring of length-prefixed items.</summary>
-internal readonly unsafe struct QueueRing
+/// <summary>
+/// The queue's shared memory: a lock and condition, counters, for a pipe's buffer the processes holding its two ends,
+/// then the ring of length-prefixed items.
+/// </summary>
+internal readonly unsafe partial struct QueueRing
 {
+    /// <summary>The most processes that can hold one end of a pipe at the same time.</summary>
+    public const int HolderSlots = 128;
+
     private const int MaxSizeOffset = SyncCell.Size;
     private const int CountOffset = MaxSizeOffset + 4;
-    private const int WriterClosedOffset = CountOffset + 4;
-    private const int HeadOffset = WriterClosedOffset + 8;
+    private const int FlagsOffset = CountOffset + 4;
+    private const int HeadOffset = FlagsOffset + 8;
     private const int TailOffset = HeadOffset + 8;
     private const int CapacityOffset = TailOffset + 8;
     private const int UnfinishedOffset = CapacityOffset + 8;
-    private const int WriterPidOffset = UnfinishedOffset + 8;
-    private const int ReaderPidOffset = WriterPidOffset + 4;
-    private const int DataOffset = UnfinishedOffset + 8 + 16;
+    private const int LastScanOffset = UnfinishedOffset + 8;
+    private const int HoldersOffset = LastScanOffset + 8;
+    private const int DataOffset = HoldersOffset + (2 * HolderSlots * 8);
 
-    /// <summary>How often a wait on a pipe's buffer checks that the process at the other end still lives.</summary>
-    private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
+    private const int PipeFlag = 1;
+
+    /// <summary>What a call on a closed queue object says.</summary>
+    public const string ClosedMessage =
+        "The queue is closed: Close() was called on this ProcessQueue object, so it can no longer put or get (as Python's Queue.close()). Other objects for the same queue, in this or other processes, are not affected.";
+
+    /// <summary>How often a wait on a pipe's buffer checks that the processes holding the other end still live.</summary>
+    private static readonly long s_scanInterval = Stopwatch.Frequency / 10;
 
     private readonly byte* _base;
 
     private QueueRing(byte* at) => _base = at;
+
+    /// <summary>The two ends of a pipe, as seen from one of its buffers.</summary>
+    public enum Side
+    {
+        /// <summary>The end that puts into this buffer.</summary>
+        Writers = 0,
+
+        /// <summary>The end that takes from this buffer.</summary>
+        Readers = 1,
+    }
 
     public int Count => Volatile.Read(ref *(int*)(_base + CountOffset));
 
@@ -30,15 +52,13 @@ internal readonly unsafe struct QueueRing
 
     public bool IsFull => Count >= MaxSize;
 
-    public bool WriterClosed => Volatile.Read(ref *(int*)(_base + WriterClosedOffset)) != 0;
+    /// <summary>Gets whether this is a pipe's buffer: end of file and broken pipe apply, from the holders of its ends.</summary>
+    public bool IsPipe => (*(int*)(_base + FlagsOffset) & PipeFlag) != 0;
 
     public long Unfinished => Volatile.Read(ref *(long*)(_base + UnfinishedOffset));
 
-    /// <summary>
-    /// Gets a number that changes whenever an item is put or taken or the writer closes: head and tail only grow, by
-    /// at least 4 bytes a record, and closing adds 1.
-    /// </summary>
-    public long Version => Volatile.Read(ref Head) + Volatile.Read(ref Tail) + (WriterClosed ? 1 : 0);
+    /// <summary>Gets a number that changes whenever an item is put or taken: head and tail only grow, by at least 4 bytes a record.</summary>
+    public long Version => Volatile.Read(ref Head) + Volatile.Read(ref Tail);
 
     public SyncCell Cell => new(_base);
 
@@ -48,16 +68,23 @@ internal readonly unsafe struct QueueRing
 
     private long Capacity => *(long*)(_base + CapacityOffset);
 
-    public static SharedSegment Create(int maxSize, int capacityBytes)
+    /// <summary>Gets when the holders were last checked for life, in <see cref="Stopwatch"/> ticks (a system-wide monotonic clock).</summary>
+    private ref long LastScan => ref *(long*)(_base + LastScanOffset);
+
+    public static SharedSegment Create(int maxSize, int capacityBytes, bool pipe = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 64);
         SharedSegment memory = SharedSegment.Create(DataOffset + capacityBytes);
         SyncCell.Initialize(memory.Pointer);
         *(int*)(memory.Pointer + MaxSizeOffset) = maxSize == 0 ? int.MaxValue : maxSize;
+        *(int*)(memory.Pointer + FlagsOffset) = pipe ? PipeFlag : 0;
         *(long*)(memory.Pointer + CapacityOffset) = capacityBytes;
         return memory;
     }
+
+    public static QueueRing Of(SharedSegment memory) =>
+        new(memory.Pointer is not null ? memory.Pointer : throw new ObjectDisposedException("ProcessQueue"));
 
     /// <summary>Gets whether an item of <paramref name="length"/> bytes goes into a segment of its own: it would take more than a quarter of the ring.</summary>
     public bool IsTooLarge(int length) => 4L + length > Capacity / 4;
@@ -67,7 +94,7 @@ internal readonly unsafe struct QueueRing
     /// (<paramref name="lifetimePid"/>) so that it outlives this process, and the ring carries only its size and
     /// name. The getter removes the segment.
     /// </summary>
-    public bool TryWriteOverflow(ReadOnlySpan<byte> item, Deadline deadline, int lifetimePid)
+    public bool TryWriteOverflow(ReadOnlySpan<byte> item, Deadline deadline, int lifetimePid, ref int closed)
     {
         SharedSegment overflow = SharedSegment.Create(item.Length, lifetimePid);
         item.CopyTo(new Span<byte>(overflow.Pointer, item.Length));
@@ -78,7 +105,7 @@ internal readonly unsafe struct QueueRing
         bool written = false;
         try
         {
-            written = TryWrite(record, deadline, overflow: true);
+            written = TryWrite(record, deadline, ref closed, overflow: true);
             return written;
         }
         finally
@@ -90,11 +117,13 @@ internal readonly unsafe struct QueueRing
         }
     }
 
-    public static QueueRing Of(SharedSegment memory) =>
-        new(memory.Pointer is not null ? memory.Pointer : throw new ObjectDisposedException("ProcessQueue"));
-
     /// <summary>Adds a record: an item's bytes, or with <paramref name="overflow"/> the size and name of the segment holding them (stored with a negative length).</summary>
-    public bool TryWrite(ReadOnlySpan<byte> item, Deadline deadline, bool overflow = false)
+    /// <param name="item">The record's bytes.</param>
+    /// <param name="deadline">When to give up waiting for room.</param>
+    /// <param name="closed">The calling object's closed flag: set by <see cref="Interrupt"/>, it ends the wait.</param>
+    /// <param name="overflow">Whether <paramref name="item"/> names an overflow segment.</param>
+    /// <exception cref="IOException">A pipe's buffer whose other end no process holds any more.</exception>
+    public bool TryWrite(ReadOnlySpan<byte> item, Deadline deadline, ref int closed, bool overflow = false)
     {
         long needed = 4L + item.Length;
 
@@ -105,17 +134,27 @@ internal readonly unsafe struct QueueRing
 
         try
         {
-            while (Count >= MaxSize || Capacity - (Tail - Head) < needed)
+            bool pipe = IsPipe;
+            bool waited = false;
+            while (true)
             {
-                if (!WaitWatching(ReaderPidOffset, deadline, out int goneReader))
+                ThrowIfClosed(ref closed);
+                if (pipe && !AnyHolder(Side.Readers, scan: waited || ScanDue()))
+                {
+                    throw new IOException("Nothing will receive this message: no process holds the other end of the pipe any more (each closed it or exited).");
+                }
+
+                if (Count < MaxSize && Capacity - (Tail - Head) >= needed)
+                {
+                    break;
+                }
+
+                if (!Wait(pipe, deadline))
                 {
                     return false;
                 }
 
-                if (goneReader != 0)
-                {
-                    throw new IOException($"The process at the other end of the pipe (pid {goneReader}) has exited and its buffer is full: nothing will receive this message.");
-                }
+                waited = true;
             }
 
             int length = overflow ? -item.Length : item.Length;
@@ -134,8 +173,8 @@ internal readonly unsafe struct QueueRing
     }
 
     /// <summary>Takes the oldest item's bytes into a pooled array, or returns <see langword="null"/> on timeout.</summary>
-    /// <exception cref="EndOfStreamException">The queue is empty and its writer said no more items will come.</exception>
-    public byte[]? TryRead(Deadline deadline, out int length)
+    /// <exception cref="EndOfStreamException">A pipe's buffer is empty and no process holds the end that puts into it.</exception>
+    public byte[]? TryRead(Deadline deadline, ref int closed, out int length)
     {
         length = 0;
         if (!Cell.Lock(deadline, out _))
@@ -147,24 +186,25 @@ internal readonly unsafe struct QueueRing
         byte[] bytes;
         try
         {
+            bool pipe = IsPipe;
+            bool waited = false;
             while (Count == 0)
             {
-                if (WriterClosed)
+                ThrowIfClosed(ref closed);
+                if (pipe && !AnyHolder(Side.Writers, scan: waited || ScanDue()))
                 {
-                    throw new EndOfStreamException("The other end of the pipe was closed and everything it sent has been received.");
+                    throw new EndOfStreamException("Everything sent has been received and no process holds the other end of the pipe any more (each closed it or exited).");
                 }
 
-                if (!WaitWatching(WriterPidOffset, deadline, out int goneWriter))
+                if (!Wait(pipe, deadline))
                 {
                     return null;
                 }
 
-                if (goneWriter != 0 && Count == 0)
-                {
-                    throw new EndOfStreamException($"The process at the other end of the pipe (pid {goneWriter}) has exited and everything it sent has been received.");
-                }
+                waited = true;
             }
 
+            ThrowIfClosed(ref closed);
             CopyOut(new Span<byte>(&size, 4), Head);
             bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Abs(size), 1));
             CopyOut(bytes.AsSpan(0, Math.Abs(size)), Head + 4);
@@ -207,7 +247,8 @@ internal readonly unsafe struct QueueRing
         }
     }
 
-    public bool WaitReadable(Deadline deadline)
+    /// <summary>Waits until an item is there, or (for a pipe) no process holds the writing end; <see langword="false"/> on timeout.</summary>
+    public bool WaitReadable(Deadline deadline, ref int closed)
     {
         if (!Cell.Lock(deadline, out _))
         {
@@ -216,17 +257,22 @@ internal readonly unsafe struct QueueRing
 
         try
         {
-            while (Count == 0 && !WriterClosed)
+            bool pipe = IsPipe;
+            bool waited = false;
+            while (Count == 0)
             {
-                if (!WaitWatching(WriterPidOffset, deadline, out int goneWriter))
+                ThrowIfClosed(ref closed);
+                if (pipe && !AnyHolder(Side.Writers, scan: waited || ScanDue()))
+                {
+                    return true; // a receive would throw at once
+                }
+
+                if (!Wait(pipe, deadline))
                 {
                     return false;
                 }
 
-                if (goneWriter != 0)
-                {
-                    return true; // a receive would throw at once
-                }
+                waited = true;
             }
 
             return true;
@@ -244,7 +290,7 @@ internal readonly unsafe struct QueueRing
     public void YieldWhileEmpty()
     {
         long end = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20_000);
-        while (Count == 0 && !WriterClosed && Stopwatch.GetTimestamp() < end)
+        while (Count == 0 && Stopwatch.GetTimestamp() < end)
         {
             Thread.Yield();
         }
@@ -263,14 +309,11 @@ internal readonly unsafe struct QueueRing
         return true;
     }
 
-    public void ClaimWriter() => Volatile.Write(ref *(int*)(_base + WriterPidOffset), Environment.ProcessId);
-
-    public void ClaimReader() => Volatile.Write(ref *(int*)(_base + ReaderPidOffset), Environment.ProcessId);
-
-    public void MarkWriterClosed()
+    /// <summary>Sets <paramref name="closed"/> under the lock and wakes every waiter, so that the ones waiting for this object see it.</summary>
+    public void Interrupt(ref int closed)
     {
         Cell.Lock();
-        *(int*)(_base + WriterClosedOffset) = 1;
+        Volatile.Write(ref closed, 1);
         Cell.NotifyAll();
         Cell.Unlock();
     }
@@ -310,31 +353,27 @@ internal readonly unsafe struct QueueRing
         return true;
     }
 
-    /// <summary>
-    /// Waits for a notification (the lock held). For a pipe's buffer, whose header names the process at the other
-    /// end, it wakes up now and then to check that this process still lives: a dead peer never notifies.
-    /// </summary>
-    /// <param name="peerPidOffset">Where the other end's pid is kept (0 for a plain queue: nobody to watch).</param>
-    /// <param name="deadline">When to give up.</param>
-    /// <param name="gonePeer">Set to the other end's pid if it has exited, else 0.</param>
-    /// <returns><see langword="false"/> once <paramref name="deadline"/> has passed.</returns>
-    private bool WaitWatching(int peerPidOffset, Deadline deadline, out int gonePeer)
+    private static void ThrowIfClosed(ref int closed)
     {
-        gonePeer = 0;
-        int peer = Volatile.Read(ref *(int*)(_base + peerPidOffset));
-        if (peer == 0)
+        if (Volatile.Read(ref closed) != 0)
+        {
+            throw new InvalidOperationException(ClosedMessage);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a notification (the lock held). A pipe's buffer wakes up now and then to check that the processes
+    /// holding the other end still live: a dead process never notifies.
+    /// </summary>
+    /// <returns><see langword="false"/> once <paramref name="deadline"/> has passed.</returns>
+    private bool Wait(bool pipe, Deadline deadline)
+    {
+        if (!pipe)
         {
             return Cell.Wait(deadline);
         }
 
-        if (peer != Environment.ProcessId && !Liveness.IsAlive(peer))
-        {
-            gonePeer = peer;
-            return true;
-        }
-
-        // Another process may take over the other end later (the end is passed on): keep watching either way.
-        return Cell.Wait(deadline.NoLaterThan(PeerCheckInterval)) || !deadline.HasPassed;
+        return Cell.Wait(deadline.NoLaterThan(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 10))) || !deadline.HasPassed;
     }
 
     private void Copy(ReadOnlySpan<byte> source, long position)

@@ -65,6 +65,9 @@ internal sealed class QueueWatcher(SharedSegment memory)
         Release(static _ => true, new ObjectDisposedException(nameof(ProcessQueue<int>)));
     }
 
+    /// <summary>Wakes every waiting call now, so that each looks at its queue again (which was closed meanwhile).</summary>
+    public void Interrupt() => Release(static _ => true, null);
+
     private void Run()
     {
         while (true)

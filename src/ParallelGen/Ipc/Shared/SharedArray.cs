@@ -11,10 +11,12 @@ namespace ParallelGen;
 /// </summary>
 /// <typeparam name="T">An unmanaged element type.</typeparam>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class SharedArray<T> : SharedObject, ISharedObject<SharedArray<T>>
+public sealed unsafe class SharedArray<T> : SharedObject, ISharedObject<SharedArray<T>>, MemoryPack.IMemoryPackFormatterRegister
     where T : unmanaged
 {
     private const int DataOffset = SyncCell.Size;
+
+    static SharedArray() => SharedObjectFormatter<SharedArray<T>>.Register();
 
     private SharedArray(SharedSegment memory, int length, bool withLock)
         : base(memory)
@@ -58,4 +60,7 @@ public sealed unsafe class SharedArray<T> : SharedObject, ISharedObject<SharedAr
     }
 
     private static long TrailerOffset(int length) => DataOffset + ((long)length * sizeof(T));
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<SharedArray<T>>.Register();
 }

@@ -10,6 +10,16 @@ namespace ParallelGen.Ipc;
 public sealed class SharedObjectFormatter<T> : MemoryPack.MemoryPackFormatter<T>
     where T : SharedObject, ISharedObject<T>
 {
+    /// <summary>
+    /// Registers the formatter for <typeparamref name="T"/> with MemoryPack (again, if need be: a failed look-up before
+    /// it leaves an error formatter behind, which this replaces). Each shared
+    /// type calls it from its static constructor (so a process that made an object can serialize it wherever it sits,
+    /// in a record or in another proxy) and from <c>IMemoryPackFormatterRegister</c>, which MemoryPack calls on first
+    /// meeting the type when it deserializes under the JIT. Generated code registers the types that task signatures
+    /// mention, which is what Native AOT relies on.
+    /// </summary>
+    internal static void Register() => MemoryPack.MemoryPackFormatterProvider.Register(new SharedObjectFormatter<T>());
+
     /// <inheritdoc/>
     public override void Serialize<TBufferWriter>(ref MemoryPack.MemoryPackWriter<TBufferWriter> writer, scoped ref T? value)
     {

@@ -13,10 +13,12 @@ namespace ParallelGen;
 /// <typeparam name="T">An unmanaged type: a number, <see langword="bool"/>, an enum or a struct of such.</typeparam>
 /// <example><code>using (counter.Lock!.EnterScope()) { counter.Value++; }</code></example>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class SharedValue<T> : SharedObject, ISharedObject<SharedValue<T>>
+public sealed unsafe class SharedValue<T> : SharedObject, ISharedObject<SharedValue<T>>, MemoryPack.IMemoryPackFormatterRegister
     where T : unmanaged
 {
     private const int DataOffset = SyncCell.Size;
+
+    static SharedValue() => SharedObjectFormatter<SharedValue<T>>.Register();
 
     private SharedValue(SharedSegment memory, bool withLock)
         : base(memory)
@@ -49,4 +51,7 @@ public sealed unsafe class SharedValue<T> : SharedObject, ISharedObject<SharedVa
     public ProcessLock? Lock { get; }
 
     static SharedValue<T> ISharedObject<SharedValue<T>>.Open(SharedSegment memory) => new(memory, memory.Pointer[DataOffset + sizeof(T)] != 0);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<SharedValue<T>>.Register();
 }

@@ -6,8 +6,10 @@ namespace ParallelGen;
 
 /// <summary>A flag processes can wait for (Python's <c>multiprocessing.Event</c>): <see cref="Set"/> releases every waiter.</summary>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class ProcessEvent : SharedObject, ISharedObject<ProcessEvent>
+public sealed unsafe class ProcessEvent : SharedObject, ISharedObject<ProcessEvent>, MemoryPack.IMemoryPackFormatterRegister
 {
+    static ProcessEvent() => SharedObjectFormatter<ProcessEvent>.Register();
+
     private ProcessEvent(SharedSegment memory)
         : base(memory)
     {
@@ -61,4 +63,7 @@ public sealed unsafe class ProcessEvent : SharedObject, ISharedObject<ProcessEve
     }
 
     static ProcessEvent ISharedObject<ProcessEvent>.Open(SharedSegment memory) => new(memory);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<ProcessEvent>.Register();
 }

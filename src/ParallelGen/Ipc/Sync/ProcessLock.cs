@@ -14,8 +14,10 @@ namespace ParallelGen;
 /// state the lock protects and then call <see cref="Exit"/>. <see cref="EnterScope"/> releases it before throwing.
 /// </remarks>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class ProcessLock : SharedObject, ISharedObject<ProcessLock>
+public sealed unsafe class ProcessLock : SharedObject, ISharedObject<ProcessLock>, MemoryPack.IMemoryPackFormatterRegister
 {
+    static ProcessLock() => SharedObjectFormatter<ProcessLock>.Register();
+
     private ProcessLock(SharedSegment memory, bool isView = false)
         : base(memory, isView)
     {
@@ -72,4 +74,7 @@ public sealed unsafe class ProcessLock : SharedObject, ISharedObject<ProcessLock
 
     /// <summary>Gets a lock over the cell at the start of another shared object's memory (a shared value's or array's lock).</summary>
     internal static ProcessLock ViewOf(SharedSegment memory) => new(memory, isView: true);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<ProcessLock>.Register();
 }

@@ -9,8 +9,10 @@ namespace ParallelGen;
 /// again, and must release it as many times. A process dying while holding it behaves as for <see cref="ProcessLock"/>.
 /// </summary>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class ProcessRLock : SharedObject, ISharedObject<ProcessRLock>
+public sealed unsafe class ProcessRLock : SharedObject, ISharedObject<ProcessRLock>, MemoryPack.IMemoryPackFormatterRegister
 {
+    static ProcessRLock() => SharedObjectFormatter<ProcessRLock>.Register();
+
     private ProcessRLock(SharedSegment memory)
         : base(memory)
     {
@@ -39,4 +41,7 @@ public sealed unsafe class ProcessRLock : SharedObject, ISharedObject<ProcessRLo
     public void Exit() => Cell.Exit(nameof(ProcessRLock));
 
     static ProcessRLock ISharedObject<ProcessRLock>.Open(SharedSegment memory) => new(memory);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<ProcessRLock>.Register();
 }

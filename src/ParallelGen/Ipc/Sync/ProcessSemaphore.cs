@@ -9,10 +9,12 @@ namespace ParallelGen;
 /// a maximum count).
 /// </summary>
 [CrossProcessType(typeof(SharedObjectFormatter<>), OverMarkedType = true)]
-public sealed unsafe class ProcessSemaphore : SharedObject, ISharedObject<ProcessSemaphore>
+public sealed unsafe class ProcessSemaphore : SharedObject, ISharedObject<ProcessSemaphore>, MemoryPack.IMemoryPackFormatterRegister
 {
     private const int CountOffset = SyncCell.Size;
     private const int MaxOffset = SyncCell.Size + 4;
+
+    static ProcessSemaphore() => SharedObjectFormatter<ProcessSemaphore>.Register();
 
     private ProcessSemaphore(SharedSegment memory)
         : base(memory)
@@ -83,4 +85,7 @@ public sealed unsafe class ProcessSemaphore : SharedObject, ISharedObject<Proces
     }
 
     static ProcessSemaphore ISharedObject<ProcessSemaphore>.Open(SharedSegment memory) => new(memory);
+
+    /// <summary>Registers the formatter when MemoryPack first meets the type (inside a record or a proxy).</summary>
+    static void MemoryPack.IMemoryPackFormatterRegister.RegisterFormatter() => SharedObjectFormatter<ProcessSemaphore>.Register();
 }

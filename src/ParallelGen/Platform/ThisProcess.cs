@@ -3,7 +3,7 @@ using ParallelGen.Platform.Linux;
 namespace ParallelGen.Platform;
 
 /// <summary>What a worker process asks of the operating system about itself.</summary>
-internal static class CurrentProcess
+internal static class ThisProcess
 {
     /// <summary>Ends the process at once with <paramref name="exitCode"/>: no finalizers, no exit handlers, whatever other threads are doing.</summary>
     public static void ExitNow(int exitCode)
