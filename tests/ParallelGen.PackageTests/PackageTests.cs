@@ -37,17 +37,9 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Repository.Root, s_slow);
         string package = Path.Combine(feed, $"ParallelGen.{version}.nupkg");
         AssertPackageLayout(package);
+        AssertSymbolsPackage(Path.ChangeExtension(package, ".snupkg"), "lib/net8.0/ParallelGen.pdb", "lib/net10.0/ParallelGen.pdb");
 
-        string app = Path.Combine(_work, "App");
-        Cli.Dotnet("new console --framework net10.0 -o App", _work, s_slow);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="parallelgen-local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        string app = NewApp("App", feed);
         Cli.Dotnet($"add package ParallelGen --version {version}", app, s_slow);
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
 
@@ -102,6 +94,62 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("ann:41:Busy a=2 x:1:Calm,y:2:Busy filled 1000 1000 2.5", run.Trim());
     }
 
+    private const string HostedProgram = """
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Hosting;
+        using ParallelGen;
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddProcessPool(options => options.Processes = 2);
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        ProcessPool pool = host.Services.GetRequiredService<ProcessPool>();
+        int[] squares = await pool.MapAsync(Work.Square, Enumerable.Range(0, 10));
+        Console.WriteLine($"hosted squares: {string.Join(",", squares)}");
+        await host.StopAsync();
+        Console.WriteLine($"closed: {pool.WorkerPids.Count == 0}");
+
+        public static class Work
+        {
+            [ProcessTask] public static int Square(int x) => x * x;
+        }
+        """;
+
+    [Fact]
+    public void The_packed_hosting_package_runs_a_pool_in_the_generic_host_of_a_new_app()
+    {
+        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        Cli.Dotnet($"pack src/ParallelGen -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Repository.Root, s_slow);
+        Cli.Dotnet($"pack src/ParallelGen.Extensions.Hosting -c Release --no-build -o \"{feed}\" -p:PackageVersion={version}", Repository.Root, s_slow);
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(feed, $"ParallelGen.Extensions.Hosting.{version}.nupkg")))
+        {
+            string[] entries = [.. zip.Entries.Select(e => e.FullName)];
+            output.WriteLine(string.Join("\n", entries));
+            Assert.Contains("lib/net10.0/ParallelGen.Extensions.Hosting.dll", entries);
+            Assert.Contains("lib/net10.0/ParallelGen.Extensions.Hosting.xml", entries);
+            Assert.Contains("README.md", entries);
+            using StreamReader nuspec = new(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            string manifest = nuspec.ReadToEnd();
+            Assert.Contains($"<dependency id=\"ParallelGen\" version=\"{version}\"", manifest);
+            Assert.Contains("<dependency id=\"Microsoft.Extensions.Hosting.Abstractions\" version=\"11.0.0\"", manifest);
+            Assert.Contains("<repository type=\"git\" url=\"https://github.com/parallelgen/parallelgen\"", manifest);
+        }
+
+        AssertSymbolsPackage(Path.Combine(feed, $"ParallelGen.Extensions.Hosting.{version}.snupkg"), "lib/net10.0/ParallelGen.Extensions.Hosting.pdb");
+
+        string app = NewApp("HostedApp", feed);
+        Cli.Dotnet($"add package ParallelGen.Extensions.Hosting --version {version}", app, s_slow);
+        Cli.Dotnet("add package Microsoft.Extensions.Hosting --version 11.0.0", app, s_slow);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), HostedProgram);
+
+        string run = Cli.Dotnet("run -c Release", app, s_slow);
+        output.WriteLine(run);
+        Assert.Contains("hosted squares: 0,1,4,9,16,25,36,49,64,81", run);
+        Assert.Contains("Process pool ProcessPool started with 2 worker processes", run);
+        Assert.Contains("closed: True", run);
+    }
+
     /// <summary>
     /// What a consumer needs from the package: both runtimes with their docs, the generator, the targets that enable
     /// its interceptors, the launcher JIT workers start from, the README, and MemoryPack as a dependency.
@@ -126,6 +174,21 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         string manifest = nuspec.ReadToEnd();
         Assert.Contains("<dependency id=\"MemoryPack\" version=\"1.21.4\"", manifest);
         Assert.Contains("<readme>README.md</readme>", manifest);
+        Assert.Contains("<repository type=\"git\" url=\"https://github.com/parallelgen/parallelgen\"", manifest);
+        Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
+    }
+
+    /// <summary>The symbols package beside a package: the portable PDBs a symbol server serves (SourceLink inside them).</summary>
+    private void AssertSymbolsPackage(string symbols, params string[] pdbs)
+    {
+        Assert.True(File.Exists(symbols), $"No symbols package {symbols}.");
+        using ZipArchive zip = ZipFile.OpenRead(symbols);
+        string[] entries = [.. zip.Entries.Select(e => e.FullName)];
+        output.WriteLine(string.Join("\n", entries));
+        foreach (string pdb in pdbs)
+        {
+            Assert.Contains(pdb, entries);
+        }
     }
 
     /// <summary>Checks the output of <see cref="Program"/>, built for the runtime library of <paramref name="frameworkVersion"/>.</summary>
@@ -135,6 +198,22 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("ran in workers: True", run);
         Assert.Contains("sum: 42", run);
         Assert.Contains($"runtime library built for: .NETCoreApp,Version={frameworkVersion}", run);
+    }
+
+    /// <summary>Creates a new console project under the work folder whose package sources include <paramref name="feed"/>.</summary>
+    private string NewApp(string name, string feed)
+    {
+        string app = Path.Combine(_work, name);
+        Cli.Dotnet($"new console --framework net10.0 -o {name}", _work, s_slow);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="parallelgen-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        return app;
     }
 
     public void Dispose()

@@ -31,11 +31,12 @@ public sealed partial class ArchitectureTests
         ["Serialization"] = ["", "Errors", "Transport"],
         ["Protocol"] = ["", "Errors", "Serialization", "Transport"],
         ["Dispatch"] = ["", "Polyfills", "Errors", "Serialization", "Transport", "Protocol"],
-        ["Worker"] = ["", "Errors", "Platform", "Transport", "Serialization", "Protocol", "Dispatch"],
+        ["Diagnostics"] = ["", "Errors", "Transport", "Protocol", "Dispatch"],
+        ["Worker"] = ["", "Errors", "Platform", "Transport", "Serialization", "Protocol", "Dispatch", "Diagnostics"],
         ["Backends"] = ["", "Errors", "Transport", "Protocol", "Dispatch"],
-        ["Backends/Process"] = ["", "Errors", "Platform", "Transport", "Serialization", "Protocol", "Dispatch", "Backends"],
-        ["Pool"] = ["", "Polyfills", "Errors", "Transport", "Serialization", "Protocol", "Dispatch", "Backends"],
-        ["Processes"] = ["", "Polyfills", "Errors", "Transport", "Serialization", "Protocol", "Dispatch", "Backends", "Backends/Process"],
+        ["Backends/Process"] = ["", "Errors", "Platform", "Transport", "Serialization", "Protocol", "Dispatch", "Diagnostics", "Backends"],
+        ["Pool"] = ["", "Polyfills", "Errors", "Transport", "Serialization", "Protocol", "Dispatch", "Diagnostics", "Backends"],
+        ["Processes"] = ["", "Polyfills", "Errors", "Transport", "Serialization", "Protocol", "Dispatch", "Diagnostics", "Backends", "Backends/Process"],
         ["Ipc"] = ["", "Polyfills", "Errors", "Platform", "Transport", "Serialization", "Dispatch"],
     };
 

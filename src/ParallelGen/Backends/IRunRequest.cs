@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Transport;
 
@@ -13,6 +14,9 @@ internal interface IRunRequest
 
     /// <summary>Gets the <see cref="Protocol.RunFrame"/> flags.</summary>
     byte Flags { get; }
+
+    /// <summary>Gets the context of the run's span, which the worker continues; default when nobody traces the run.</summary>
+    ActivityContext TraceContext => default;
 
     /// <summary>Serializes the arguments, one per item, as a MemoryPack span.</summary>
     void WriteArguments(FrameBuffer buffer);

@@ -1,3 +1,4 @@
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
@@ -14,6 +15,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     private readonly Action<TResult>? _callback;
     private readonly Action<Exception>? _errorCallback;
     private readonly CallbackQueue? _callbacks;
+    private readonly CallTelemetry? _telemetry;
     private CancellationTokenRegistration _registration;
     private bool _taken;
     private int _finished;
@@ -23,8 +25,10 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     /// <param name="callback">Runs with the result before it is ready, if given.</param>
     /// <param name="errorCallback">Runs with the error before it is ready, if given.</param>
     /// <param name="callbacks">The pool's queue that runs callbacks one at a time in completion order; <see langword="null"/> to run them on the thread pool.</param>
-    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback, CallbackQueue? callbacks)
+    /// <param name="telemetry">The call's counters and span, while someone listens.</param>
+    public ApplyCall(ProcessTask<TArgs, TResult> task, TArgs args, Action<TResult>? callback, Action<Exception>? errorCallback, CallbackQueue? callbacks, CallTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _task = task;
         _args = args;
         _callback = callback;
@@ -35,6 +39,8 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
     public Task<TResult> Completion => _completion.Task;
 
     public override ProcessTask Task => _task;
+
+    public override CallTelemetry? Telemetry => _telemetry;
 
     public override int Count => 1;
 
@@ -98,6 +104,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Cancelled();
         if (_taken)
         {
             CancelRun();
@@ -113,6 +120,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Succeeded();
         if (_callback is null)
         {
             _completion.TrySetResult(result);
@@ -144,6 +152,7 @@ internal sealed class ApplyCall<TArgs, TResult> : WorkUnit, IWorkSource
             return;
         }
 
+        _telemetry?.Failed(exception);
         if (_errorCallback is null)
         {
             SetException(exception);

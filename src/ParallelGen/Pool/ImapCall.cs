@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
@@ -39,6 +40,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
     private Exception? _endError;
     private long _arrived;
     private long? _total;
+    private Exception? _thrown;
 
     public ImapCall(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, int processes, bool ordered, IProgress<PoolProgress>? progress, CallbackQueue callbacks, Action pump)
     {
@@ -49,6 +51,26 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         _ordered = ordered;
         _pump = pump;
         _capacity = Math.Max(chunkSize * processes * 4, 256);
+    }
+
+    /// <summary>Gets the call's telemetry, when someone listens.</summary>
+    public CallTelemetry? Telemetry { get; init; }
+
+    public int QueuedItems
+    {
+        get
+        {
+            lock (_ready)
+            {
+                int items = 0;
+                foreach (Segment segment in _ready)
+                {
+                    items += segment.Count;
+                }
+
+                return _stopped ? 0 : items;
+            }
+        }
     }
 
     public bool IsDrained
@@ -166,12 +188,13 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
                 for (int i = 0; i < outcome.Count; i++)
                 {
-                    yield return outcome.Get(i);
+                    yield return Take(outcome, i);
                 }
             }
         }
         finally
         {
+            EndTelemetry(cancelled: false);
             Stop();
             guard.Dismiss();
         }
@@ -190,14 +213,60 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
             {
                 for (int i = 0; i < outcome.Count; i++)
                 {
-                    yield return outcome.Get(i);
+                    yield return Take(outcome, i);
                 }
             }
         }
         finally
         {
+            EndTelemetry(cancellationToken.IsCancellationRequested);
             Stop();
             guard.Dismiss();
+        }
+    }
+
+    /// <summary>Gets item <paramref name="i"/> of <paramref name="outcome"/>, remembering the first error handed to the consumer.</summary>
+    private TResult Take(Outcome outcome, int i)
+    {
+        try
+        {
+            return outcome.Get(i);
+        }
+        catch (Exception e)
+        {
+            Remember(e);
+            throw;
+        }
+    }
+
+    private Exception Remember(Exception error)
+    {
+        _thrown ??= error;
+        return error;
+    }
+
+    /// <summary>
+    /// Records the call's outcome when the enumeration ends: failed with the first error the consumer got, cancelled, or
+    /// completed (the end was reached, or the consumer stopped early).
+    /// </summary>
+    private void EndTelemetry(bool cancelled)
+    {
+        if (Telemetry is not { } telemetry)
+        {
+            return;
+        }
+
+        if (_thrown is { } error)
+        {
+            telemetry.Failed(error);
+        }
+        else if (cancelled)
+        {
+            telemetry.Cancelled();
+        }
+        else
+        {
+            telemetry.Succeeded();
         }
     }
 
@@ -214,7 +283,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
             if (_next == _end)
             {
-                return _endError is null ? null : throw _endError;
+                return _endError is null ? null : throw Remember(_endError);
             }
 
             if (!_outcomes.Reader.TryRead(out Outcome? outcome))
@@ -224,7 +293,7 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
 
             if (outcome.FatalError is { } fatal)
             {
-                throw fatal;
+                throw Remember(fatal);
             }
 
             if (outcome.IsEnd)
@@ -509,6 +578,8 @@ internal sealed class ImapCall<TArgs, TResult> : IWorkSource
         public int Offset { get; private set; } = offset;
 
         public override ProcessTask Task => call._task;
+
+        public override CallTelemetry? Telemetry => call.Telemetry;
 
         public override int Count => _count;
 

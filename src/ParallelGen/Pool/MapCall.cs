@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
@@ -36,7 +37,12 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
 
     public Task<TResult[]> Completion => _completion.Task;
 
+    /// <summary>Gets the call's telemetry, when someone listens.</summary>
+    public CallTelemetry? Telemetry { get; init; }
+
     public bool IsDrained => _finished || _next == _items.Count;
+
+    public int QueuedItems => _finished ? 0 : _items.Count - _next;
 
     public void RegisterCancellation(CancellationToken cancellationToken)
     {
@@ -127,6 +133,7 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         }
 
         _registration.Dispose();
+        Telemetry?.Succeeded();
         _completion.TrySetResult(_results);
     }
 
@@ -146,6 +153,7 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         }
 
         _registration.Dispose();
+        Telemetry?.Failed(exception);
 
         // Stop the chunks still running: each worker checks between items, and tasks that take a token see it fire.
         foreach (Chunk chunk in running)
@@ -168,6 +176,8 @@ internal sealed class MapCall<TArgs, TResult> : IWorkSource
         public int Start { get; private set; } = start;
 
         public override ProcessTask Task => call._task;
+
+        public override CallTelemetry? Telemetry => call.Telemetry;
 
         public override int Count => _count;
 

@@ -116,6 +116,7 @@ internal sealed partial class PoolScheduler
         if (_state != PoolState.Running && _liveWorkers == 0)
         {
             _stuckWorkerCheck?.Dispose();
+            _telemetry.Unregister();
             _allExited.TrySetResult();
         }
     }

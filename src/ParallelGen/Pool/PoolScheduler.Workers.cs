@@ -1,4 +1,5 @@
 using ParallelGen.Backends;
+using ParallelGen.Diagnostics;
 using ParallelGen.Protocol;
 
 namespace ParallelGen.Pool;
@@ -61,7 +62,7 @@ internal sealed partial class PoolScheduler
         }
     }
 
-    private void StartWorker(int index, bool throwOnError)
+    private void StartWorker(int index, bool throwOnError, WorkerStartReason reason = WorkerStartReason.Initial)
     {
         WorkerSlot slot = new(this, index);
         lock (_lock)
@@ -113,6 +114,7 @@ internal sealed partial class PoolScheduler
                 Timeout.InfiniteTimeSpan);
         }
 
+        _telemetry.WorkerStarted(slot.Channel.Id, reason);
         WorkerLaunched?.Invoke(slot.Channel);
         slot.Channel.Start();
         if (_state == PoolState.Terminated)
@@ -345,6 +347,7 @@ internal sealed partial class PoolScheduler
             return;
         }
 
+        _telemetry.RunAnswered(unit.Task, unit.TakeAttempt(), done);
         try
         {
             if (done.IsPartial)
@@ -399,6 +402,9 @@ internal sealed partial class PoolScheduler
         WorkUnit? timedOut = null;
         bool respawn;
         bool failedStart = false;
+        WorkerState previous;
+        WorkUnit[] held;
+        int retried = 0;
         lock (_lock)
         {
             if (slot.State == WorkerState.Exited)
@@ -407,7 +413,8 @@ internal sealed partial class PoolScheduler
             }
 
             slot.StartTimer?.Dispose();
-            WorkerState previous = slot.State;
+            previous = slot.State;
+            held = [.. slot.InFlight];
             slot.State = WorkerState.Exited;
             if (ReferenceEquals(_slots[slot.Index], slot))
             {
@@ -443,6 +450,7 @@ internal sealed partial class PoolScheduler
                     else
                     {
                         _retries.Enqueue(unit);
+                        retried++;
                     }
 
                     continue;
@@ -461,6 +469,7 @@ internal sealed partial class PoolScheduler
                 if (_state != PoolState.Terminated && unit.CrashCount <= unit.MaxRetries)
                 {
                     _retries.Enqueue(unit);
+                    retried++;
                 }
                 else
                 {
@@ -479,6 +488,7 @@ internal sealed partial class PoolScheduler
             CheckAllExited();
         }
 
+        WorkerExitReason exitReason = ReportExit(slot, previous, exit, held, timedOut, failed.Count + (timedOut is null ? 0 : 1), retried, respawn);
         int id = slot.Channel.Id;
         Exception crash = _state == PoolState.Terminated
             ? Terminated()
@@ -495,7 +505,7 @@ internal sealed partial class PoolScheduler
         FailQueuedIfUnavailable();
         if (respawn)
         {
-            StartWorker(slot.Index, throwOnError: false);
+            StartWorker(slot.Index, throwOnError: false, exitReason == WorkerExitReason.Recycled ? WorkerStartReason.Recycle : WorkerStartReason.Restart);
         }
 
         Pump();

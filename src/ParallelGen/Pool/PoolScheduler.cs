@@ -1,4 +1,5 @@
 using ParallelGen.Backends;
+using ParallelGen.Diagnostics;
 
 namespace ParallelGen.Pool;
 
@@ -66,8 +67,11 @@ internal sealed partial class PoolScheduler
     /// <param name="backend">Where they run.</param>
     /// <param name="settings">The pool's policy settings.</param>
     /// <param name="time">The clock for timeouts; <see cref="TimeProvider.System"/> outside tests.</param>
-    public PoolScheduler(int workers, IWorkerBackend backend, SchedulerSettings settings, TimeProvider time)
+    /// <param name="telemetry">What the pool reports to; an unnamed pool's by default.</param>
+    public PoolScheduler(int workers, IWorkerBackend backend, SchedulerSettings settings, TimeProvider time, PoolTelemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? new PoolTelemetry(ProcessPoolOptions.DefaultName);
+        _telemetry.Observe(QueuedItems, () => Volatile.Read(ref _liveWorkers));
         _backend = backend;
         _time = time;
         _slots = new WorkerSlot?[workers];
@@ -328,6 +332,7 @@ internal sealed partial class PoolScheduler
         foreach ((WorkerSlot slot, WorkUnit unit) in batch)
         {
             bool sent;
+            unit.Attempt = _telemetry.RunSent(unit.Telemetry, unit.Task, unit.RunId, unit.Count, slot.Channel.Id);
             try
             {
                 sent = slot.Channel.TrySend(unit);
@@ -340,12 +345,14 @@ internal sealed partial class PoolScheduler
                     RemoveInFlight(slot, unit);
                 }
 
+                PoolTelemetry.RunLost(unit.TakeAttempt(), Diagnostics.Telemetry.ErrorType(e), e.Message);
                 unit.OnFailed(e);
                 continue;
             }
 
             if (!sent)
             {
+                PoolTelemetry.RunLost(unit.TakeAttempt(), "worker_crashed", "the worker was gone before the run was sent");
                 // The worker is gone and the unit never reached it: it is not a crash of its own. Unless the worker's exit
                 // was handled first (and took the unit with it), run it elsewhere.
                 lock (_lock)

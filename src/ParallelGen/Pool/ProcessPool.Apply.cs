@@ -46,7 +46,7 @@ public partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback, _scheduler.ResultCallbacks);
+        ApplyCall<TArgs, TResult> call = new(task, args, callback, errorCallback, _scheduler.ResultCallbacks, _telemetry.CallStarted("apply", task));
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return new AsyncResult<TResult>(call.Completion);

@@ -75,7 +75,7 @@ public partial class ProcessPool
 
     private ImapCall<TArgs, TResult> StartImap<TArgs, TResult>(ProcessTask<TArgs, TResult> task, IEnumerable<TArgs> items, int chunkSize, bool ordered, IProgress<PoolProgress>? progress)
     {
-        ImapCall<TArgs, TResult> call = new(task, items, chunkSize, Processes, ordered, progress, _scheduler.Callbacks, _scheduler.Pump);
+        ImapCall<TArgs, TResult> call = new(task, items, chunkSize, Processes, ordered, progress, _scheduler.Callbacks, _scheduler.Pump) { Telemetry = _telemetry.CallStarted("imap", task) };
         Submit(call);
         call.StartFeeding();
         return call;

@@ -60,7 +60,7 @@ public partial class ProcessPool
             return Task.FromResult(Array.Empty<TResult>());
         }
 
-        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count, Processes), progress, _scheduler.Callbacks);
+        MapCall<TArgs, TResult> call = new(task, list, chunkSize ?? DefaultChunkSize(list.Count, Processes), progress, _scheduler.Callbacks) { Telemetry = _telemetry.CallStarted("map", task, list.Count) };
         Submit(call);
         call.RegisterCancellation(cancellationToken);
         return call.Completion;

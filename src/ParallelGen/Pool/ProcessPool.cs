@@ -1,5 +1,6 @@
 using ParallelGen.Backends;
 using ParallelGen.Backends.Process;
+using ParallelGen.Diagnostics;
 using ParallelGen.Pool;
 
 namespace ParallelGen;
@@ -21,6 +22,7 @@ namespace ParallelGen;
 public partial class ProcessPool
 {
     private readonly PoolScheduler _scheduler;
+    private readonly PoolTelemetry _telemetry;
 
     /// <summary>Starts a pool of <see cref="Environment.ProcessorCount"/> worker processes.</summary>
     public ProcessPool()
@@ -39,22 +41,31 @@ public partial class ProcessPool
     /// <exception cref="InvalidOperationException">Workers cannot be started in this environment; the message says why.</exception>
     /// <exception cref="PlatformNotSupportedException">The operating system is not supported (Linux today; see README).</exception>
     public ProcessPool(ProcessPoolOptions options)
-        : this(Validated(options), CreateProcessBackend(options), TimeProvider.System)
+        : this(Validated(options), new PoolTelemetry(options.Name ?? ProcessPoolOptions.DefaultName))
+    {
+    }
+
+    private ProcessPool(ProcessPoolOptions options, PoolTelemetry telemetry)
+        : this(options, CreateProcessBackend(options, telemetry), TimeProvider.System, telemetry)
     {
     }
 
     /// <summary>Starts a pool whose workers run on <paramref name="backend"/>: the seam for other backends, and for tests.</summary>
-    internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time)
+    internal ProcessPool(ProcessPoolOptions options, IWorkerBackend backend, TimeProvider time, PoolTelemetry? telemetry = null)
     {
         options.Validate();
         WorkerReuse? reuse = options.ReuseWorkers && backend.ReuseKey is { } shape
             ? new WorkerReuse($"{shape}|{options.Initializer?.ReuseKey}", options.IdleWorkerTimeout)
             : null;
+        _telemetry = telemetry ?? new PoolTelemetry(options.Name ?? ProcessPoolOptions.DefaultName);
         _scheduler = new PoolScheduler(
             options.ResolveProcesses(),
             backend,
             new SchedulerSettings(options.MaxTasksPerWorker, options.WorkerStartTimeout, TaskTimeoutMilliseconds(options), options.Initializer, reuse, options.ConcurrentCallbacks),
-            time);
+            time,
+            _telemetry);
+        _telemetry.Sender = this;
+        _telemetry.Post = _scheduler.Callbacks.Post;
         _scheduler.WorkerLaunched += channel => WorkerStartedForTesting?.Invoke(channel.Id);
         _scheduler.HealthChanged += (health, cause) => HealthChanged?.Invoke(this, new PoolHealthChangedEventArgs(health, cause));
         PoolRegistry.Add(this);
@@ -72,6 +83,9 @@ public partial class ProcessPool
     /// <summary>Gets the number of worker processes the pool keeps running.</summary>
     /// <remarks>On a cluster pool: the worker processes of the nodes attached now, which changes as nodes come and go.</remarks>
     public int Processes => WorkerCapacity;
+
+    /// <summary>Gets the pool's name (<see cref="ProcessPoolOptions.Name"/>): the <c>parallelgen.pool.name</c> tag of its metrics and spans.</summary>
+    public string Name => _telemetry.Name;
 
     /// <summary>Gets the process ids of the workers alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerPids => _scheduler.WorkerIds;
@@ -112,13 +126,14 @@ public partial class ProcessPool
         return options;
     }
 
-    private static ProcessBackend CreateProcessBackend(ProcessPoolOptions options)
+    private static ProcessBackend CreateProcessBackend(ProcessPoolOptions options, PoolTelemetry telemetry)
     {
         // Resolve the launch command first, so that a broken environment fails here with its reason.
         ProcessBackend.EnsureCanLaunch();
         return new ProcessBackend(
             new WorkerSettings(options.MaxMessageSize, TaskTimeoutMilliseconds(options), options.WorkerDiagnostics, options.KeepWorkerDescendants),
-            Protocol.WorkerIdentity.OfNextPoolWorker);
+            Protocol.WorkerIdentity.OfNextPoolWorker,
+            telemetry);
     }
 
     private static int TaskTimeoutMilliseconds(ProcessPoolOptions options) =>

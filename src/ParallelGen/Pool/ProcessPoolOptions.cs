@@ -6,6 +6,17 @@ public sealed class ProcessPoolOptions
     /// <summary>The default of <see cref="MaxMessageSize"/>: 256 MiB.</summary>
     public const int DefaultMaxMessageSize = Transport.FrameBuffer.DefaultMaxFrameLength;
 
+    /// <summary>The name of a pool whose <see cref="Name"/> is not set: <c>ProcessPool</c>.</summary>
+    public const string DefaultName = "ProcessPool";
+
+    /// <summary>
+    /// Gets or sets the pool's name: the <c>parallelgen.pool.name</c> tag of its metrics and spans
+    /// (<c>docs/observability.md</c>), and the name the hosting package registers it under. Pools that share a name
+    /// are reported together. Keep it fixed (not one per batch) so that the metrics keep few series.
+    /// Default: <see cref="DefaultName"/>.
+    /// </summary>
+    public string? Name { get; set; }
+
     /// <summary>
     /// Gets or sets the number of worker processes. Default: <see cref="Environment.ProcessorCount"/>
     /// (Python's <c>processes</c>).
@@ -105,6 +116,11 @@ public sealed class ProcessPoolOptions
     internal void Validate()
     {
         ResolveProcesses();
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException("Name must not be empty or white space; leave it null for the default.", nameof(Name));
+        }
+
         if (MaxTasksPerWorker is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxTasksPerWorker), MaxTasksPerWorker, "MaxTasksPerWorker must be at least 1.");

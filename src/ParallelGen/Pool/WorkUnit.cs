@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using ParallelGen.Backends;
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Protocol;
 using ParallelGen.Transport;
@@ -13,6 +15,8 @@ namespace ParallelGen.Pool;
 /// </remarks>
 internal abstract class WorkUnit : IRunRequest
 {
+    private Activity? _attempt;
+
     /// <summary>Gets or sets the id of the current attempt; a retry gets a new one.</summary>
     public long RunId { get; set; }
 
@@ -56,6 +60,22 @@ internal abstract class WorkUnit : IRunRequest
 
     /// <summary>Gets whether nobody needs the result any more (the call failed or was cancelled).</summary>
     public abstract bool IsAbandoned { get; }
+
+    /// <summary>Gets the telemetry of the call the unit belongs to, when someone listens.</summary>
+    public virtual CallTelemetry? Telemetry => null;
+
+    /// <summary>Gets or sets the span of the current attempt, when someone traces the pool.</summary>
+    public Activity? Attempt
+    {
+        get => Volatile.Read(ref _attempt);
+        set => Volatile.Write(ref _attempt, value);
+    }
+
+    /// <inheritdoc/>
+    public ActivityContext TraceContext => Attempt?.Context ?? default;
+
+    /// <summary>Takes the current attempt's span, once: whoever ends the attempt first ends its span.</summary>
+    public Activity? TakeAttempt() => Interlocked.Exchange(ref _attempt, null);
 
     /// <inheritdoc/>
     public byte Flags => (byte)((StopOnError ? RunFrame.StopOnError : 0) | (IsStartup ? RunFrame.Startup : 0));
@@ -120,6 +140,10 @@ internal interface IWorkSource
 
     /// <summary>Gets whether nothing more will ever come from this source, so the scheduler can drop it.</summary>
     bool IsDrained { get; }
+
+    /// <summary>Gets how many items the source holds that no worker has been given yet (the queue-length instrument).</summary>
+    /// <remarks>A single call holds one until it is taken.</remarks>
+    int QueuedItems => IsDrained ? 0 : 1;
 
     /// <summary>Fails the call: the pool was terminated or cannot start workers. Called outside the scheduler's lock.</summary>
     void Abort(Exception exception);

@@ -9,7 +9,7 @@ internal enum FrameKind : byte
     /// <summary>Load a task assembly (JIT workers): [string name][string path].</summary>
     LoadAssembly = 0x01,
 
-    /// <summary>Run a task over one or more inputs: [long runId][ulong taskId][byte flags][args span].</summary>
+    /// <summary>Run a task over one or more inputs: [long runId][ulong taskId][byte flags][trace context, if flagged][args span].</summary>
     Run = 0x02,
 
     /// <summary>Finish the queued work, then exit.</summary>

@@ -1,11 +1,15 @@
+using System.Diagnostics;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
 
 namespace ParallelGen.Protocol;
 
 /// <summary>
-/// A <see cref="FrameKind.Run"/> frame, parent to worker: <c>[long runId][ulong taskId][byte flags][arguments]</c>,
-/// where the arguments are a MemoryPack span of one argument value per item.
+/// A <see cref="FrameKind.Run"/> frame, parent to worker: <c>[long runId][ulong taskId][byte flags][trace context]
+/// [arguments]</c>, where the arguments are a MemoryPack span of one argument value per item, and the trace context is
+/// there only with the <see cref="HasTraceContext"/> flag: the W3C <c>traceparent</c> fields of the caller's span,
+/// <c>[16 bytes trace id][8 bytes span id][byte trace flags][string tracestate]</c>, so that the task's spans in the
+/// worker join the caller's trace.
 /// </summary>
 internal readonly struct RunFrame
 {
@@ -18,11 +22,18 @@ internal readonly struct RunFrame
     /// <summary>Flag: the call is part of the worker's start (the initializer): <c>TaskTimeout</c> does not apply to it.</summary>
     public const byte Startup = 0x02;
 
-    private RunFrame(long runId, ulong taskId, byte flags, ReadOnlyMemory<byte> arguments, int count)
+    /// <summary>Flag: a trace context follows the header (someone traces the call).</summary>
+    public const byte HasTraceContext = 0x04;
+
+    /// <summary>The bytes of a trace context without its trace state: trace id, span id, flags, and the state's length.</summary>
+    private const int TraceContextLength = 16 + 8 + 1 + 4;
+
+    private RunFrame(long runId, ulong taskId, byte flags, ActivityContext? traceContext, ReadOnlyMemory<byte> arguments, int count)
     {
         RunId = runId;
         TaskId = taskId;
         Flags = flags;
+        TraceContext = traceContext;
         Arguments = arguments;
         Count = count;
     }
@@ -35,6 +46,9 @@ internal readonly struct RunFrame
 
     public byte Flags { get; }
 
+    /// <summary>Gets the context of the caller's span for this run, or <see langword="null"/> if nobody traces it.</summary>
+    public ActivityContext? TraceContext { get; }
+
     /// <summary>Gets the serialized arguments, valid as long as the frame body they were parsed from.</summary>
     public ReadOnlyMemory<byte> Arguments { get; }
 
@@ -46,13 +60,30 @@ internal readonly struct RunFrame
     public bool IsStartup => (Flags & Startup) != 0;
 
     /// <summary>Starts a <c>Run</c> frame; the caller writes the arguments, then calls <see cref="End"/>.</summary>
+    /// <param name="buffer">Where the frame goes.</param>
+    /// <param name="runId">The attempt's id.</param>
+    /// <param name="taskId">The task's id.</param>
+    /// <param name="flags">The flags; <see cref="HasTraceContext"/> is set here when <paramref name="traceContext"/> is given.</param>
+    /// <param name="traceContext">The context of the run's span in the parent, or default if it has none.</param>
     /// <returns>The frame's start, for <see cref="End"/>.</returns>
-    public static int Begin(FrameBuffer buffer, long runId, ulong taskId, byte flags)
+    public static int Begin(FrameBuffer buffer, long runId, ulong taskId, byte flags, in ActivityContext traceContext = default)
     {
+        bool traced = traceContext != default;
         int start = buffer.BeginFrame((byte)FrameKind.Run);
         buffer.WriteInt64(runId);
         buffer.WriteUInt64(taskId);
-        buffer.WriteByte(flags);
+        buffer.WriteByte(traced ? (byte)(flags | HasTraceContext) : (byte)(flags & ~HasTraceContext));
+        if (traced)
+        {
+            Span<byte> ids = buffer.GetSpan(25);
+            // CopyTo fills the whole destination, so each gets exactly its length.
+            traceContext.TraceId.CopyTo(ids[..16]);
+            traceContext.SpanId.CopyTo(ids.Slice(16, 8));
+            ids[24] = (byte)traceContext.TraceFlags;
+            buffer.Advance(25);
+            buffer.WriteString(traceContext.TraceState ?? "");
+        }
+
         return start;
     }
 
@@ -83,7 +114,24 @@ internal readonly struct RunFrame
         long runId = SpanReader.ReadInt64(ref span);
         ulong taskId = SpanReader.ReadUInt64(ref span);
         byte flags = span[0];
-        ReadOnlyMemory<byte> arguments = body[HeaderLength..];
+        span = span[1..];
+        ActivityContext? trace = null;
+        if ((flags & HasTraceContext) != 0)
+        {
+            if (span.Length < TraceContextLength)
+            {
+                throw new InvalidDataException($"A Run frame of {body.Length} bytes is shorter than its trace context.");
+            }
+
+            ActivityTraceId traceId = ActivityTraceId.CreateFromBytes(span[..16]);
+            ActivitySpanId spanId = ActivitySpanId.CreateFromBytes(span.Slice(16, 8));
+            ActivityTraceFlags traceFlags = (ActivityTraceFlags)span[24];
+            span = span[25..];
+            string state = SpanReader.ReadString(ref span);
+            trace = new ActivityContext(traceId, spanId, traceFlags, state.Length == 0 ? null : state, isRemote: true);
+        }
+
+        ReadOnlyMemory<byte> arguments = body[(body.Length - span.Length)..];
         int count = Payload.ReadCount(arguments.Span);
         if (count < 0 || count > arguments.Length)
         {
@@ -91,6 +139,6 @@ internal readonly struct RunFrame
             throw new InvalidDataException($"A Run frame claims {count} items in {arguments.Length} bytes.");
         }
 
-        return new RunFrame(runId, taskId, flags, arguments, count);
+        return new RunFrame(runId, taskId, flags, trace, arguments, count);
     }
 }

@@ -42,6 +42,9 @@ internal sealed unsafe class SharedFrameReceiver(int maxFrameLength) : IDisposab
         return frame.Span[0];
     }
 
+    /// <summary>Gets whether the last frame resolved came in shared memory and has not been released yet.</summary>
+    public bool HoldsFrame => _held is not null;
+
     /// <summary>Tells the sender the last frame has been read, so it may reuse the segment. Call as soon as the frame is consumed.</summary>
     public void Release()
     {

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
@@ -257,6 +258,7 @@ internal sealed class WorkerHost
                 return false;
             }
 
+            using Activity? span = WorkerTelemetry.Start(run, task.Name);
             task.Execute(_call);
             return _call.LastElapsedTicks >= s_slowCallTicks;
         }

@@ -92,6 +92,18 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
         }
     }
 
+    /// <summary>Gets the bodies of the <c>Run</c> frames written and not yet run, oldest first.</summary>
+    public IReadOnlyList<byte[]> PendingFrames
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
     /// <summary>Gets the run ids of the runs written and not yet run, oldest first.</summary>
     public IReadOnlyList<long> PendingRunIds
     {
@@ -140,7 +152,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
             }
 
             FrameBuffer buffer = new();
-            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id.Value, request.Flags);
+            int start = RunFrame.Begin(buffer, request.RunId, request.Task.Id.Value, request.Flags, request.TraceContext);
             request.WriteArguments(buffer);
             RunFrame.End(buffer, start, int.MaxValue, request.Task.Name);
             _queued.Add(buffer.WrittenSpan[FrameBuffer.HeaderSize..].ToArray());

@@ -1,9 +1,12 @@
+using ParallelGen.Diagnostics;
+
 namespace ParallelGen.Backends.Process;
 
 /// <summary>The default backend: every worker is a child process of this one, talking over anonymous pipes.</summary>
 /// <param name="settings">What every worker of this backend is started with.</param>
 /// <param name="identity">Gives each new worker what <c>CurrentProcess</c> will tell it about itself (role and name).</param>
-internal sealed class ProcessBackend(WorkerSettings settings, Func<string> identity) : IWorkerBackend
+/// <param name="telemetry">Where the channels report the bytes they move, if anywhere.</param>
+internal sealed class ProcessBackend(WorkerSettings settings, Func<string> identity, PoolTelemetry? telemetry = null) : IWorkerBackend
 {
     private readonly string _reuseKey = $"process|{settings.MaxFrameLength}|{settings.TaskTimeoutMilliseconds}|{settings.Diagnostics}|{settings.KeepDescendants}|{WorkerLauncher.EnvironmentKey()}";
 
@@ -25,7 +28,7 @@ internal sealed class ProcessBackend(WorkerSettings settings, Func<string> ident
     public static void EnsureCanLaunch() => _ = WorkerLauncher.Command;
 
     public IWorkerChannel Launch(IWorkerEvents events) =>
-        new ProcessChannel(events, WorkerLauncher.Spawn(settings, identity()), settings.MaxFrameLength);
+        new ProcessChannel(events, WorkerLauncher.Spawn(settings, identity()), settings.MaxFrameLength, telemetry);
 }
 
 /// <summary>What a worker process is started with.</summary>

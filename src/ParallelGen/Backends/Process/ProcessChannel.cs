@@ -1,3 +1,4 @@
+using ParallelGen.Diagnostics;
 using ParallelGen.Dispatch;
 using ParallelGen.Platform;
 using ParallelGen.Protocol;
@@ -24,6 +25,7 @@ internal sealed class ProcessChannel : IWorkerChannel
     private readonly object _sync = new();
     private readonly SharedFrameSender _largeFramesOut = new();
     private readonly SharedFrameReceiver _largeFramesIn;
+    private readonly PoolTelemetry? _telemetry;
     private FrameBuffer _pending = new();
     private FrameBuffer _writing = new();
     private int _writeOffset;
@@ -33,8 +35,9 @@ internal sealed class ProcessChannel : IWorkerChannel
     private SemaphoreSlim? _writerSignal;
     private string? _detail;
 
-    public ProcessChannel(IWorkerEvents events, WorkerPipes pipes, int maxFrameLength)
+    public ProcessChannel(IWorkerEvents events, WorkerPipes pipes, int maxFrameLength, PoolTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _events = events;
         _pipes = pipes;
         _maxFrameLength = maxFrameLength;
@@ -161,7 +164,7 @@ internal sealed class ProcessChannel : IWorkerChannel
             }
 
             SendNewTables();
-            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags);
+            int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags, request.TraceContext);
             _pending.Limit = start + 4 + _maxFrameLength;
             try
             {
@@ -185,7 +188,9 @@ internal sealed class ProcessChannel : IWorkerChannel
             }
 
             RunFrame.End(_pending, start, _maxFrameLength, request.Task.Name);
-            _largeFramesOut.TryDivert(_pending, start);
+            int length = _pending.Length - start - 4;
+            bool diverted = _largeFramesOut.TryDivert(_pending, start);
+            _telemetry?.Transferred(sent: true, diverted, length);
             return true;
         }
     }
@@ -377,6 +382,7 @@ internal sealed class ProcessChannel : IWorkerChannel
             {
                 while (reader.TryReadFrame(out byte kind, out ReadOnlyMemory<byte> body))
                 {
+                    _telemetry?.Transferred(sent: false, _largeFramesIn.HoldsFrame, body.Length + 1);
                     switch ((FrameKind)kind)
                     {
                         case FrameKind.Done:
