@@ -22,7 +22,11 @@ public sealed class ClusterMembershipTests
         cluster.StartNode("node-2");
         await cluster.WaitForNodesAsync(2);
         Assert.False(map.IsCompleted);
-        await Task.Delay(200);
+
+        // Its lanes open before the gate does: with a fixed pause instead, a node slow to start its workers (a loaded
+        // machine) found the queue empty, node-1 having answered everything meanwhile.
+        await cluster.Pool.WaitForWorkersAsync();
+        Assert.False(map.IsCompleted);
         File.WriteAllText(gate, "open");
         Placement[] results = await map;
         File.Delete(gate);

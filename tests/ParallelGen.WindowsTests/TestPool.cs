@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace ParallelGen.WindowsTests;
 
 /// <summary>
-/// A pool for one test: remembers every worker it ever had (replacements too), and on dispose terminates the pool and
-/// asserts that none of those processes is left, so a test can neither hang the run nor leak workers.
+/// A pool for one test: remembers every worker it ever had (replacements too), and on dispose disposes the pool, ends
+/// the idle workers it parked for reuse, and asserts that none of those processes is left, so a test can neither hang the run nor leak workers.
 /// </summary>
 internal sealed class TestPool : IDisposable
 {
@@ -34,6 +34,7 @@ internal sealed class TestPool : IDisposable
         }
 
         Pool.Dispose();
+        ProcessPool.ReleaseIdleWorkers(); // a disposed pool parks its idle workers for the next pool (ReuseWorkers)
         int[] seen;
         lock (_seen)
         {

@@ -16,11 +16,17 @@ namespace ParallelGen.Coordinator;
 /// </remarks>
 internal sealed class Lane : IWorkerChannel
 {
+    /// <summary>Where a Done frame's body (after its kind byte) keeps its status: after the run id and the elapsed ticks.</summary>
+    private const int PartialStatusOffset = 16;
+
     private readonly ILaneOwner _backend;
     private readonly IWorkerEvents _events;
     private readonly object _lock = new();
     private readonly Queue<long> _sent = new();
     private readonly Dictionary<long, (int Pid, ReadOnlyMemory<byte> Body)> _early = [];
+
+    /// <summary>Partial answers of runs behind the head of the send order, in the order they came, per run.</summary>
+    private readonly Dictionary<long, List<(int Pid, ReadOnlyMemory<byte> Body)>> _earlyPartials = [];
     private readonly Queue<LaneEvent> _queue = new();
     private LaneState _state;
     private NodeLink? _node;
@@ -252,19 +258,27 @@ internal sealed class Lane : IWorkerChannel
                 return;
             }
 
+            // A partial answer (some items of a run that still runs) leaves the run where it is in the send order.
+            bool partial = body.Length > PartialStatusOffset && body.Span[PartialStatusOffset] == DoneFrame.StatusPartial;
             if (_sent.TryPeek(out long head) && head == runId)
             {
-                _sent.Dequeue();
                 _queue.Enqueue(new LaneEvent(LaneEventKind.Done, pid, body));
-                while (_sent.TryPeek(out head) && _early.Remove(head, out (int Pid, ReadOnlyMemory<byte> Body) next))
+                if (!partial)
                 {
                     _sent.Dequeue();
-                    _queue.Enqueue(new LaneEvent(LaneEventKind.Done, next.Pid, next.Body));
+                    DeliverEarlyAnswers();
                 }
             }
             else if (_sent.Contains(runId))
             {
-                _early[runId] = (pid, body);
+                if (partial)
+                {
+                    (_earlyPartials.TryGetValue(runId, out List<(int, ReadOnlyMemory<byte>)>? parts) ? parts : _earlyPartials[runId] = []).Add((pid, body));
+                }
+                else
+                {
+                    _early[runId] = (pid, body);
+                }
             }
             else
             {
@@ -275,6 +289,29 @@ internal sealed class Lane : IWorkerChannel
         if (unknown)
         {
             Kill($"protocol error: node answered run {runId}, which it was not given");
+        }
+    }
+
+    /// <summary>Queues the answers that came early for the runs now at the head of the send order. Under <c>_lock</c>.</summary>
+    private void DeliverEarlyAnswers()
+    {
+        while (_sent.TryPeek(out long head))
+        {
+            if (_earlyPartials.Remove(head, out List<(int Pid, ReadOnlyMemory<byte> Body)>? parts))
+            {
+                foreach ((int pid, ReadOnlyMemory<byte> body) in parts)
+                {
+                    _queue.Enqueue(new LaneEvent(LaneEventKind.Done, pid, body));
+                }
+            }
+
+            if (!_early.Remove(head, out (int Pid, ReadOnlyMemory<byte> Body) next))
+            {
+                return;
+            }
+
+            _sent.Dequeue();
+            _queue.Enqueue(new LaneEvent(LaneEventKind.Done, next.Pid, next.Body));
         }
     }
 
@@ -436,6 +473,7 @@ internal sealed class Lane : IWorkerChannel
         _crash = crash;
         _sent.Clear();
         _early.Clear();
+        _earlyPartials.Clear();
         _queue.Enqueue(new LaneEvent(LaneEventKind.Exited, Exit: exit));
     }
 

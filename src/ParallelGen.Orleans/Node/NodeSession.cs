@@ -214,6 +214,25 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
         ScheduleFlush();
     }
 
+    void IRawCallSink.OnPartial(RawCall call, in DoneFrame done)
+    {
+        RunTag tag = (RunTag)call.Tag!;
+        lock (_lock)
+        {
+            if (_closed || !_lanes.TryGetValue(tag.Lane, out NodeLane? lane) || !lane.Live.ContainsKey(tag.RunId))
+            {
+                return;
+            }
+
+            // Forwarded as it came, so that the coordinator's call streams these items now and, if this node's worker
+            // dies later, re-runs only the items after them.
+            ToCoordinator.Done(_outbox.Buffer, tag.Lane, tag.RunId, done, _maxFrameLength + 1024);
+            _outbox.CutIfFull();
+        }
+
+        ScheduleFlush();
+    }
+
     void IRawCallSink.OnFailed(RawCall call, Exception exception)
     {
         RunTag tag = (RunTag)call.Tag!;

@@ -9,6 +9,12 @@ internal interface IRawCallSink
     void OnDone(RawCall call, in DoneFrame done);
 
     /// <summary>
+    /// The worker answered some items of the run while the rest still run (<see cref="DoneFrame.IsPartial"/>); the
+    /// final answer follows with the items after them. As <see cref="OnDone"/>, on the channel thread.
+    /// </summary>
+    void OnPartial(RawCall call, in DoneFrame done);
+
+    /// <summary>
     /// The run did not complete: its worker crashed (<see cref="WorkerCrashedException"/>) or ran past the task timeout
     /// (<see cref="TimeoutException"/>), the pool was terminated, or it was cancelled before it was sent
     /// (<see cref="OperationCanceledException"/>).

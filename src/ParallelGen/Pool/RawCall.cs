@@ -70,6 +70,14 @@ internal sealed class RawCall : WorkUnit, IWorkSource
         }
     }
 
+    public override void OnPartial(in DoneFrame done)
+    {
+        if (Volatile.Read(ref _state) == Taken)
+        {
+            _sink.OnPartial(this, done);
+        }
+    }
+
     public override void OnFailed(Exception exception)
     {
         if (Interlocked.Exchange(ref _state, Finished) != Finished)
