@@ -132,6 +132,24 @@ public sealed class ObservabilityTests
         Assert.Equal(ActivityStatusCode.Unset, map.Status);
     });
 
+    [Fact]
+    public Task A_chunk_that_streams_its_items_as_they_finish_is_timed_and_traced_as_one_run() => Deadline.Run(async () =>
+    {
+        string name = UniqueName();
+        using TelemetryRecorder telemetry = new(name);
+        using TestPool test = new(processes: 1, new ProcessPoolOptions { Name = name });
+
+        // Ten 60 ms items in one chunk: the worker sends each result as it finishes (partial answers), then the last.
+        int[] results = await test.Pool.MapAsync(SchedulingWork.Nap, Enumerable.Repeat(60, 10), chunkSize: 10);
+
+        Assert.All(results, r => Assert.Equal(60, r));
+        await TelemetryRecorder.Until(() => telemetry.Spans.Count == 2, "the Map's span and its chunk's span ended");
+        double seconds = Assert.Single(telemetry.Of("parallelgen.task.duration")).Value;
+        Assert.InRange(seconds, 0.6, 60);
+        Activity run = telemetry.Spans.Single(s => s.OperationName == "ParallelGen.Run");
+        Assert.True(run.Duration >= TimeSpan.FromMilliseconds(600), $"the run's span lasted {run.Duration}, not the whole chunk");
+    });
+
     /// <summary>
     /// Calls <see cref="ObservabilityWork.StartOwnSpan"/> inside a span of the caller's, in a pool whose workers listen
     /// to the task's source (and to ParallelGen's, if so asked); returns what the task saw, the caller's trace and the

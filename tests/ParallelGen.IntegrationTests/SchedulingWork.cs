@@ -22,9 +22,18 @@ public static class SchedulingWork
         return milliseconds;
     }
 
-    /// <summary>The worker's pid and the value: which worker answered what.</summary>
+    private static int _runs;
+
+    /// <summary>
+    /// The worker's pid and how many calls this worker had run, this one included: which worker answered, and in
+    /// what order it finished its calls (a worker runs one call at a time and answers in that order).
+    /// </summary>
     [ProcessTask]
-    public static (int Pid, int Value) PidAndValue(int value) => (Environment.ProcessId, value);
+    public static (int Pid, int Run) PidAndRun(int call)
+    {
+        _ = call; // the call's number only tells the calls apart
+        return (Environment.ProcessId, Interlocked.Increment(ref _runs));
+    }
 
     /// <summary>Sleeps (forever for -1: <c>Thread.Sleep(Timeout.Infinite)</c>) and returns the argument.</summary>
     [ProcessTask]

@@ -47,6 +47,28 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Terminate_fails_the_calls_a_worker_had_been_sent_but_not_started()
+    {
+        using TestPool test = new(processes: 1);
+        for (int round = 0; round < 8; round++)
+        {
+            // Bursts of quick calls open the worker's window: it is then sent several calls at once.
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(i => test.Pool.ApplyAsync(TestTasks.Square, i).AsTask()));
+        }
+
+        AsyncResult<int> running = test.Pool.ApplyAsync(TestTasks.Sleep, 5_000);
+        AsyncResult<int>[] behind = [.. Enumerable.Range(0, 4).Select(i => test.Pool.ApplyAsync(TestTasks.Square, i))];
+        await Task.Delay(200);
+
+        test.Pool.Terminate();
+
+        foreach (AsyncResult<int> call in behind.Prepend(running))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.AsTask().WaitAsync(Deadline.Default));
+        }
+    }
+
+    [Fact]
     public async Task Dispose_terminates_failing_running_and_queued_calls()
     {
         // Not reused: on a loaded machine the worker may still be starting at Dispose, and would be parked for the next pool.

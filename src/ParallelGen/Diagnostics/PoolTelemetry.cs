@@ -133,6 +133,19 @@ internal sealed class PoolTelemetry
         }
     }
 
+    /// <summary>
+    /// Ends the span of a run its worker gave back unstarted (the pool took it back for an idle worker): no error, a
+    /// <c>parallelgen.run.withdrawn</c> tag, and the run goes on under a new span where it is sent next.
+    /// </summary>
+    public static void RunWithdrawn(Activity? run)
+    {
+        if (run is not null)
+        {
+            run.SetTag(Telemetry.WithdrawnTag, true);
+            Telemetry.Stop(run);
+        }
+    }
+
     /// <summary>Records that a worker was launched.</summary>
     public void WorkerStarted(int workerId, WorkerStartReason reason)
     {

@@ -23,6 +23,7 @@ internal static class Telemetry
     public const string WorkerIdTag = "parallelgen.worker.id";
     public const string RunIdTag = "parallelgen.run.id";
     public const string ItemsTag = "parallelgen.items";
+    public const string WithdrawnTag = "parallelgen.run.withdrawn";
 
     private static readonly string? s_version = typeof(Telemetry).Assembly.GetName().Version?.ToString();
 

@@ -347,7 +347,12 @@ internal sealed partial class PoolScheduler
             return;
         }
 
-        _telemetry.RunAnswered(unit.Task, unit.TakeAttempt(), done);
+        if (!done.IsPartial)
+        {
+            // A partial answer streams finished items of a run that goes on: the run is timed and its span ends once.
+            _telemetry.RunAnswered(unit.Task, unit.TakeAttempt(), done);
+        }
+
         try
         {
             if (done.IsPartial)
@@ -378,19 +383,29 @@ internal sealed partial class PoolScheduler
     /// <summary>The worker gave a run back that it had not started: it goes to the front of the queue, for an idle worker.</summary>
     internal void OnWithdrawn(WorkerSlot slot, long runId)
     {
+        WorkUnit? unit;
+        bool terminated;
         lock (_lock)
         {
-            WorkUnit? unit = slot.InFlight.FirstOrDefault(u => u.RunId == runId);
+            unit = slot.InFlight.FirstOrDefault(u => u.RunId == runId);
             if (unit is null || !RemoveInFlight(slot, unit))
             {
                 throw new InvalidDataException($"Worker {slot.Channel.Id} gave back call {runId}, which it did not hold.");
             }
 
             unit.Withdrawing = false;
-            if (!unit.IsAbandoned)
+            terminated = _state == PoolState.Terminated;
+            if (!unit.IsAbandoned && !terminated)
             {
                 _retries.Enqueue(unit);
             }
+        }
+
+        PoolTelemetry.RunWithdrawn(unit.TakeAttempt());
+        if (terminated && !unit.IsAbandoned)
+        {
+            unit.OnFailed(Terminated()); // given back as the pool was terminated: nothing will run it now
+            return;
         }
 
         Pump();
@@ -440,6 +455,13 @@ internal sealed partial class PoolScheduler
                     continue;
                 }
 
+                if (_state == PoolState.Terminated)
+                {
+                    // Nothing runs again after Terminate: what the worker held, started or not, ends as cancelled.
+                    failed.Add(unit);
+                    continue;
+                }
+
                 if (slot.TimedOutRunId != 0)
                 {
                     // The worker gave up on one run past the task timeout; the runs queued behind it never started.
@@ -466,7 +488,7 @@ internal sealed partial class PoolScheduler
                 // It was running (or had just finished, its answer lost): the items answered are done, the first one
                 // without an answer is the one that was running.
                 unit.AdvanceAfterCrash();
-                if (_state != PoolState.Terminated && unit.CrashCount <= unit.MaxRetries)
+                if (unit.CrashCount <= unit.MaxRetries)
                 {
                     _retries.Enqueue(unit);
                     retried++;

@@ -18,7 +18,7 @@ public sealed class SchedulingPolicyTests
         using FakePool test = new(processes: 2);
         test.Backend.AllReady();
         (FakeWorker first, FakeWorker second) = (test.Backend.Launched[0], test.Backend.Launched[1]);
-        OpenWindows(test, first, second);
+        OpenWindows(test.Pool, first, second);
 
         AsyncResult<int> endless = test.Pool.ApplyAsync(TestTasks.Square, -1);
         AsyncResult<int>[] quick = [.. Enumerable.Range(0, 20).Select(i => test.Pool.ApplyAsync(TestTasks.Square, i))];
@@ -47,7 +47,7 @@ public sealed class SchedulingPolicyTests
         using FakePool test = new(processes: 2);
         test.Backend.AllReady();
         (FakeWorker first, FakeWorker second) = (test.Backend.Launched[0], test.Backend.Launched[1]);
-        OpenWindows(test, first, second);
+        OpenWindows(test.Pool, first, second);
         AsyncResult<int> slow = test.Pool.ApplyAsync(TestTasks.Square, 2);
         AsyncResult<int> other = test.Pool.ApplyAsync(TestTasks.Square, 4);
         AsyncResult<int> behind = test.Pool.ApplyAsync(TestTasks.Square, 3);
@@ -76,7 +76,7 @@ public sealed class SchedulingPolicyTests
         using FakePool test = new(processes: 1);
         FakeWorker worker = test.Backend.Launched.Single();
         worker.Ready();
-        OpenWindows(test, worker);
+        OpenWindows(test.Pool, worker);
         _ = test.Pool.ApplyAsync(TestTasks.Square, 1);
         worker.StartNext();
         test.Time.Advance(Busy);
@@ -94,7 +94,7 @@ public sealed class SchedulingPolicyTests
         using FakePool test = new(processes: 1);
         FakeWorker worker = test.Backend.Launched.Single();
         worker.Ready();
-        OpenWindows(test, worker);
+        OpenWindows(test.Pool, worker);
         AsyncResult<int> crashing = test.Pool.ApplyAsync(TestTasks.Square, 2);
         AsyncResult<int> queued = test.Pool.ApplyAsync(TestTasks.Square, 3); // no retries: a crash would fail it
         Assert.Equal(2, worker.Pending);
@@ -324,13 +324,14 @@ public sealed class SchedulingPolicyTests
     }
 
     /// <summary>Quick calls through every worker, so that their windows are wide open.</summary>
-    private static void OpenWindows(FakePool test, params FakeWorker[] workers)
+    /// <summary>Runs eight rounds of quick calls on <paramref name="workers"/>, so that each may take several runs at once.</summary>
+    internal static void OpenWindows(ProcessPool pool, params FakeWorker[] workers)
     {
         for (int round = 0; round < 8; round++)
         {
             for (int i = 0; i < workers.Length; i++)
             {
-                _ = test.Pool.ApplyAsync(TestTasks.Square, round);
+                _ = pool.ApplyAsync(TestTasks.Square, round);
             }
 
             foreach (FakeWorker worker in workers)

@@ -20,6 +20,7 @@ public sealed class TelemetryTests
         AsyncResult<int> call = test.Pool.ApplyAsync(TestTasks.Square, 3);
         FakeWorker worker = test.Backend.Launched.Single();
         worker.Ready();
+        worker.StartNext(); // a call the worker never took up would run on the replacement instead
         worker.Exit(-11);
 
         await Assert.ThrowsAsync<WorkerCrashedException>(() => call.AsTask().WaitAsync(FakePool.Wait));
@@ -185,6 +186,39 @@ public sealed class TelemetryTests
             Assert.Equal((ActivityStatusCode.Error, "remote_exception"), (run.Status, run.GetTagItem("error.type")));
             Assert.Equal("apply Work.Fail(int)", apply.DisplayName);
         }
+    }
+
+    [Fact]
+    public async Task A_run_taken_back_from_a_busy_worker_ends_its_span_as_withdrawn_and_runs_on_under_a_new_one()
+    {
+        using Observed test = new(processes: 2);
+        test.Backend.AllReady();
+        (FakeWorker first, FakeWorker second) = (test.Backend.Launched[0], test.Backend.Launched[1]);
+        SchedulingPolicyTests.OpenWindows(test.Pool, first, second);
+        await TelemetryRecorder.Until(() => test.Metrics.Spans.Count == 32, "the spans of the calls that opened the windows ended");
+
+        AsyncResult<int> endless = test.Pool.ApplyAsync(TestTasks.Square, -1);
+        AsyncResult<int>[] quick = [.. Enumerable.Range(0, 20).Select(i => test.Pool.ApplyAsync(TestTasks.Square, i))];
+        first.StartNext(); // it runs the endless call, for ever
+        second.RunAll(Short);
+        test.Time.Advance(TimeSpan.FromMilliseconds(ParallelGen.Pool.PoolScheduler.BusyMilliseconds));
+        int withdrawn = first.AnswerWithdrawals().Count;
+        Assert.True(withdrawn > 0, "the runs queued behind the endless call were taken back");
+        second.RunAll(Short);
+        await Task.WhenAll(quick.Select(q => q.AsTask())).WaitAsync(FakePool.Wait);
+
+        // Each taken-back run's span ends as withdrawn, without an error, and the same call runs on under a new span.
+        await TelemetryRecorder.Until(() => test.Metrics.Spans.Count == 32 + (2 * 20) + withdrawn, "the quick calls' spans ended");
+        Activity[] spans = [.. test.Metrics.Spans.Skip(32)];
+        Activity[] given = [.. spans.Where(s => s.GetTagItem("parallelgen.run.withdrawn") is true)];
+        Assert.Equal(withdrawn, given.Length);
+        Assert.All(given, run =>
+        {
+            Assert.Equal((ActivityStatusCode.Unset, first.Id), (run.Status, (int)run.GetTagItem("parallelgen.worker.id")!));
+            Activity again = Assert.Single(spans, s => s.ParentSpanId == run.ParentSpanId && s.OperationName == "ParallelGen.Run" && s != run);
+            Assert.Equal((ActivityStatusCode.Unset, second.Id), (again.Status, (int)again.GetTagItem("parallelgen.worker.id")!));
+        });
+        Assert.False(endless.Ready);
     }
 
     [Fact]
