@@ -20,6 +20,16 @@ internal sealed class ProcessPoolConfiguration
 
     public TimeSpan? TaskTimeout { get; set; }
 
+    public bool? ReuseWorkers { get; set; }
+
+    public TimeSpan? IdleWorkerTimeout { get; set; }
+
+    public bool? WorkerDiagnostics { get; set; }
+
+    public bool? KeepWorkerDescendants { get; set; }
+
+    public bool? ConcurrentCallbacks { get; set; }
+
     /// <summary>Sets on <paramref name="options"/> what <paramref name="section"/> sets, and leaves the rest.</summary>
     /// <exception cref="InvalidOperationException">A value does not convert to its option's type; the message names its key.</exception>
     public static void Apply(IConfiguration section, ProcessPoolOptions options)
@@ -32,5 +42,10 @@ internal sealed class ProcessPoolConfiguration
         options.MaxMessageSize = values.MaxMessageSize ?? options.MaxMessageSize;
         options.WorkerStartTimeout = values.WorkerStartTimeout ?? options.WorkerStartTimeout;
         options.TaskTimeout = values.TaskTimeout ?? options.TaskTimeout;
+        options.ReuseWorkers = values.ReuseWorkers ?? options.ReuseWorkers;
+        options.IdleWorkerTimeout = values.IdleWorkerTimeout ?? options.IdleWorkerTimeout;
+        options.WorkerDiagnostics = values.WorkerDiagnostics ?? options.WorkerDiagnostics;
+        options.KeepWorkerDescendants = values.KeepWorkerDescendants ?? options.KeepWorkerDescendants;
+        options.ConcurrentCallbacks = values.ConcurrentCallbacks ?? options.ConcurrentCallbacks;
     }
 }

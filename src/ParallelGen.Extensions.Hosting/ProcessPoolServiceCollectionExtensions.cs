@@ -42,8 +42,11 @@ public static class ProcessPoolServiceCollectionExtensions
     /// <remarks>
     /// <para>Options are read first from the configuration section <c>ParallelGen:Pools:{name}</c> (for the unkeyed
     /// pool, <c>ParallelGen:Pools:ProcessPool</c>): <c>Processes</c>, <c>MaxTasksPerWorker</c>, <c>MaxMessageSize</c>,
-    /// <c>WorkerStartTimeout</c>, <c>TaskTimeout</c> (<c>hh:mm:ss</c>) and <c>Name</c>; then from
-    /// <paramref name="configure"/>.</para>
+    /// <c>WorkerStartTimeout</c>, <c>TaskTimeout</c>, <c>IdleWorkerTimeout</c> (<c>hh:mm:ss</c>), <c>ReuseWorkers</c>,
+    /// <c>WorkerDiagnostics</c>, <c>KeepWorkerDescendants</c>, <c>ConcurrentCallbacks</c> (<c>true</c> or
+    /// <c>false</c>) and <c>Name</c>; then from <paramref name="configure"/>. Unlike a pool made with <c>new</c>, a
+    /// hosted pool does not reuse workers unless told to (<see cref="ProcessPoolOptions.ReuseWorkers"/>): it lives as
+    /// long as its host, and its workers end when the host stops.</para>
     /// <para>The pool's workers start when the host starts (or when the pool is first resolved, if earlier); an
     /// environment where they cannot start fails the host's start. When the host stops, the pool is closed after every
     /// hosted service has stopped, so background services can use it until then; its queued and running calls
@@ -69,6 +72,10 @@ public static class ProcessPoolServiceCollectionExtensions
         }
 
         OptionsBuilder<ProcessPoolOptions> options = services.AddOptions<ProcessPoolOptions>(optionsName);
+
+        // A hosted pool lives as long as its host, so there is no later pool to hand its workers to: they end when the
+        // host stops. Configuration and code may still turn reuse on.
+        options.Configure(o => o.ReuseWorkers = false);
         options.Configure<IServiceProvider>((o, provider) =>
         {
             if (provider.GetService<IConfiguration>() is { } configuration)

@@ -21,6 +21,8 @@ public sealed class HostingTests
                 ["ParallelGen:Pools:ProcessPool:Processes"] = "3",
                 ["ParallelGen:Pools:ProcessPool:MaxTasksPerWorker"] = "7",
                 ["ParallelGen:Pools:ProcessPool:TaskTimeout"] = "00:00:30",
+                ["ParallelGen:Pools:ProcessPool:IdleWorkerTimeout"] = "00:00:02",
+                ["ParallelGen:Pools:ProcessPool:ConcurrentCallbacks"] = "true",
             });
         ProcessPool pool = await host.StartAsync();
 
@@ -29,6 +31,8 @@ public sealed class HostingTests
         ProcessPoolOptions options = host.Host.Services.GetRequiredService<IOptions<ProcessPoolOptions>>().Value;
         Assert.Equal(50, options.MaxTasksPerWorker); // code after configuration
         Assert.Equal(TimeSpan.FromSeconds(30), options.TaskTimeout);
+        Assert.Equal((TimeSpan.FromSeconds(2), true), (options.IdleWorkerTimeout, options.ConcurrentCallbacks));
+        Assert.False(options.ReuseWorkers); // a hosted pool's default: its workers end with the host
         Assert.Same(pool, host.Host.Services.GetRequiredService<ProcessPool>());
 
         int[] pids = await pool.MapAsync(HostingWork.Pid, Enumerable.Range(0, 12), chunkSize: 1);
