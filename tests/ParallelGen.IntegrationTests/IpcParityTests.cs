@@ -19,6 +19,46 @@ public sealed class IpcParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public Task An_item_that_is_there_is_taken_even_while_another_thread_holds_the_queue_s_lock_for_a_moment() => Deadline.Run(async () =>
+    {
+        // The queue's lock is only ever held for a moment (to copy a record, or to look before waiting), by any process
+        // that uses the queue. A get without waiting, and an async get, must wait for that moment, not report the queue
+        // empty: an async get that did so then waited for a change that never came, with the item in the queue (seen
+        // under Wine, where taking the lock is slow, with 20 async getters and a producer blocked on a full queue).
+        using ProcessQueue<int> queue = new(maxSize: 1);
+        Platform.SyncCell cell = Ipc.QueueRing.Of(queue.Memory).Cell;
+
+        queue.Put(7);
+        Task holder = HoldFor100Milliseconds(cell);
+        Assert.True(queue.TryGet(out int item), "TryGet reported an empty queue while its lock was held");
+        Assert.Equal(7, item);
+        await holder;
+
+        queue.Put(8);
+        holder = HoldFor100Milliseconds(cell);
+        Task<int> get = queue.GetAsync();
+        await holder;
+        Assert.Equal(8, await get.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Takes the lock on a thread of its own and returns once it holds it; lets it go 100 ms later.
+        static Task HoldFor100Milliseconds(Platform.SyncCell cell)
+        {
+            TaskCompletionSource held = new();
+            Task holding = Task.Factory.StartNew(
+                () =>
+                {
+                    cell.Lock();
+                    held.SetResult();
+                    Thread.Sleep(100);
+                    cell.Unlock();
+                },
+                TaskCreationOptions.LongRunning);
+            held.Task.Wait();
+            return holding;
+        }
+    });
+
+    [Fact]
     public Task A_get_on_a_closed_queue_throws_at_once_and_one_waiting_when_it_is_closed_wakes_and_throws() => Deadline.Run(async () =>
     {
         using ProcessQueue<int> queue = new();

@@ -42,6 +42,13 @@ internal readonly struct Deadline
         return IsInfinite || soon.Nanoseconds < Nanoseconds ? soon : this;
     }
 
+    /// <summary>Gets this deadline or the one <paramref name="span"/> from now, whichever comes last.</summary>
+    public Deadline NoEarlierThan(TimeSpan span)
+    {
+        Deadline later = After(span);
+        return IsInfinite || later.Nanoseconds < Nanoseconds ? this : later;
+    }
+
     private static long Now() =>
         PlatformSupport.IsLinux ? Linux.PthreadSync.MonotonicNanoseconds()
         : PlatformSupport.IsWindows ? WindowsNow()

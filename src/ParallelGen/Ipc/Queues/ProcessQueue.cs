@@ -74,7 +74,10 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>, Mem
         }
     }
 
-    /// <summary>Adds an item if there is room now, without waiting (Python's <c>put_nowait</c>).</summary>
+    /// <summary>
+    /// Adds an item if there is room now, without waiting for room (Python's <c>put_nowait</c>). It may wait a moment
+    /// for the queue's lock, which another process holds only while it copies a record.
+    /// </summary>
     /// <returns>Whether the item was added.</returns>
     public bool TryPut(T item) => TryPut(item, TimeSpan.Zero);
 
@@ -105,7 +108,11 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>, Mem
     public T Get(TimeSpan timeout) =>
         TryGet(out T item, timeout) ? item : throw new TimeoutException($"The queue stayed empty for {timeout}.");
 
-    /// <summary>Removes the oldest item if there is one now, without waiting (Python's <c>get_nowait</c>).</summary>
+    /// <summary>
+    /// Removes the oldest item if there is one now, without waiting for one (Python's <c>get_nowait</c>). It may wait a
+    /// moment for the queue's lock, which another process holds only while it copies a record: an item that is there is
+    /// taken, even while another process is using the queue.
+    /// </summary>
     public bool TryGet(out T item) => TryGet(out item, TimeSpan.Zero);
 
     /// <summary>Removes the oldest item, waiting up to <paramref name="timeout"/> for one.</summary>
@@ -164,10 +171,16 @@ public class ProcessQueue<T> : SharedObject, ISharedObject<ProcessQueue<T>>, Mem
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            long seen = QueueRing.Of(Memory).Version;
+            QueueRing ring = QueueRing.Of(Memory);
+            long seen = ring.Version;
             if (TryGet(out T item))
             {
                 return item;
+            }
+
+            if (ring.Count > 0)
+            {
+                continue; // an item is there, but the lock stayed taken (a frozen holder): no change may ever come
             }
 
             await Watcher.WhenChanged(seen, cancellationToken).ConfigureAwait(false);

@@ -60,6 +60,14 @@ internal readonly unsafe partial struct QueueRing
     /// <summary>Gets a number that changes whenever an item is put or taken: head and tail only grow, by at least 4 bytes a record.</summary>
     public long Version => Volatile.Read(ref Head) + Volatile.Read(ref Tail);
 
+    /// <summary>
+    /// How long a call waits for the queue's lock at least, even one that does not wait for an item or for room: every
+    /// process holds the lock only for a moment (to copy a record, or to look before it waits), and a call that gave
+    /// up on it would report an empty or full queue that is neither (an async call would then wait for a change that
+    /// may never come). A holder that died is recovered at once; only a frozen one (stopped, say) costs this long.
+    /// </summary>
+    private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(1);
+
     public SyncCell Cell => new(_base);
 
     private ref long Head => ref *(long*)(_base + HeadOffset);
@@ -127,7 +135,7 @@ internal readonly unsafe partial struct QueueRing
     {
         long needed = 4L + item.Length;
 
-        if (!Cell.Lock(deadline, out _))
+        if (!Cell.Lock(deadline.NoEarlierThan(LockPatience), out _))
         {
             return false;
         }
@@ -177,7 +185,7 @@ internal readonly unsafe partial struct QueueRing
     public byte[]? TryRead(Deadline deadline, ref int closed, out int length)
     {
         length = 0;
-        if (!Cell.Lock(deadline, out _))
+        if (!Cell.Lock(deadline.NoEarlierThan(LockPatience), out _))
         {
             return null;
         }
@@ -250,7 +258,7 @@ internal readonly unsafe partial struct QueueRing
     /// <summary>Waits until an item is there, or (for a pipe) no process holds the writing end; <see langword="false"/> on timeout.</summary>
     public bool WaitReadable(Deadline deadline, ref int closed)
     {
-        if (!Cell.Lock(deadline, out _))
+        if (!Cell.Lock(deadline.NoEarlierThan(LockPatience), out _))
         {
             return false;
         }
