@@ -37,6 +37,7 @@ export PARALLELGEN_TEST_REDIS="127.0.0.1:$redis_port"
 # Extra arguments go to dotnet test (a --filter, say).
 dotnet test ParallelGen.sln -c Release --blame-hang-timeout 5m "$@"
 
-# The Windows leg: tests/ParallelGen.WindowsTests as a win-x64 program under Wine (installs wine64 if it can; skips
-# with a message only if it cannot). It ends every Windows process it started on its way out.
+# The Windows leg: tests/ParallelGen.WindowsTests and the samples Primes, FolderCopy and QueuePipeline as win-x64
+# programs under Wine (installs wine64 if it can; skips with a message only if it cannot). It ends every Windows
+# process it started on its way out.
 tests/windows/run.sh

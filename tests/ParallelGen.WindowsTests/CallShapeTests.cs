@@ -17,6 +17,28 @@ public sealed class CallShapeTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task The_README_quick_start_runs_as_written() => Deadline.Run(async () =>
+    {
+        // README.md's quick start, line for line (Work.Square and Work.Add are the same tasks), plus what it should give.
+        int[] workers;
+        await using (var pool = new ProcessPool())                 // one worker process per core
+        {
+            int[] squares = pool.Map(Work.Square, Enumerable.Range(0, 1000));
+            long sum = pool.Apply(Work.Add, 1, 2L);                   // typed, checked at compile time
+            long[] sums = await pool.StarmapAsync(Work.Add, new[] { (1, 2L), (3, 4L) });
+
+            Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * x), squares);
+            Assert.Equal(3L, sum);
+            Assert.Equal([3L, 7L], sums);
+            Assert.Equal(Environment.ProcessorCount, pool.Processes);
+            workers = [.. pool.WorkerPids];
+        }
+
+        ProcessPool.ReleaseIdleWorkers(); // the disposed pool parked its idle workers for the next pool (ReuseWorkers)
+        OsProcesses.AssertAllExited(workers, TimeSpan.FromSeconds(10));
+    });
+
+    [Fact]
     public Task Apply_and_ApplyAsync_run_in_a_worker_and_callbacks_run_in_the_parent() => Deadline.Run(async () =>
     {
         using TestPool test = new();
