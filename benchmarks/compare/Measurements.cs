@@ -18,19 +18,66 @@ internal static class Measurements
     public const int BatchWorkers = 4;
     public const int BatchItems = 100;
 
-    /// <summary>Median time from <c>new ProcessPool(2)</c> until both workers have answered.</summary>
+    /// <summary>
+    /// Median time from <c>new ProcessPool(2)</c> until both workers have answered, each time with new worker processes
+    /// (the idle workers an earlier pool parked for reuse are ended first).
+    /// </summary>
     public static async Task<double> PoolStartMs()
     {
         List<double> samples = [];
+        IReadOnlyList<int> previous = [];
         for (int i = 0; i < 5; i++)
         {
+            // As a program's first pool starts: no parked workers to take, none of an earlier pool still exiting.
+            ProcessPool.ReleaseIdleWorkers();
+            WaitUntilExited(previous);
             Stopwatch watch = Stopwatch.StartNew();
             using ProcessPool pool = new(Workers);
             await pool.WaitForWorkersAsync();
             samples.Add(watch.Elapsed.TotalMilliseconds);
+            previous = pool.WorkerPids;
         }
 
+        ProcessPool.ReleaseIdleWorkers();
         return Median(samples);
+    }
+
+    /// <summary>Waits (at most 5 s) until none of <paramref name="pids"/> is a live process (Linux: <c>/proc</c>).</summary>
+    private static void WaitUntilExited(IReadOnlyList<int> pids)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        while (pids.Any(IsAlive) && watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(1);
+        }
+
+        static bool IsAlive(int pid)
+        {
+            try
+            {
+                string stat = File.ReadAllText($"/proc/{pid}/stat");
+                return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Steady state, as BenchmarkDotNet measures it: runs every workload until the tiered JIT (in the parent and in
+    /// both workers) has compiled the hot paths, then lets the background compilation finish.
+    /// </summary>
+    public static async Task WarmUp(ProcessPool pool)
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            ApplyMicroseconds(pool);
+            ApplyAsyncPerSecond(pool, runs: 1);
+            MapPerSecond(pool, chunkSize: null, runs: 1);
+            await Task.Delay(300);
+        }
     }
 
     public static double ApplyMicroseconds(ProcessPool pool)
@@ -199,13 +246,15 @@ internal static class Measurements
     /// <summary>
     /// Pool-per-batch code, as Python tutorials write <c>with Pool(4) as p: p.map(...)</c>: the median, over three
     /// samples, of the total time of ten pools of 4 opened, given a <c>Map</c> of 100 trivial items, and disposed one
-    /// after another.
+    /// after another. Each sample starts with no idle workers of earlier pools, so its first pool starts new processes
+    /// and the next nine reuse them (<see cref="ProcessPoolOptions.ReuseWorkers"/>).
     /// </summary>
     public static double PoolPerBatchMs()
     {
         List<double> samples = [];
         for (int sample = 0; sample < 3; sample++)
         {
+            ProcessPool.ReleaseIdleWorkers();
             Stopwatch watch = Stopwatch.StartNew();
             for (int i = 0; i < BatchPools; i++)
             {

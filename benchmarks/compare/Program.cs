@@ -38,6 +38,16 @@ if (args is ["--probe-pool-per-batch"])
     return 0;
 }
 
+// `--probe-apply-async`: the steady-state ApplyAsync throughput alone (warmed as the full run warms it), for A/B work.
+if (args is ["--probe-apply-async"])
+{
+    using ProcessPool pool = new(Measurements.Workers);
+    await pool.WaitForWorkersAsync();
+    await Measurements.WarmUp(pool);
+    Console.WriteLine(Measurements.ApplyAsyncPerSecond(pool).ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
 // `--probe-imap`: run in a process of its own, so that its peak working set is the Imap's alone.
 if (args is ["--probe-imap"])
 {
@@ -84,16 +94,7 @@ Results ours = new() { StartMs = await Measurements.PoolStartMs() };
 using (ProcessPool pool = new(Measurements.Workers))
 {
     await pool.WaitForWorkersAsync();
-
-    // Steady state, as BenchmarkDotNet measures it: run every workload until the tiered JIT (in the parent and in
-    // both workers) has compiled the hot paths, then let the background compilation finish.
-    for (int round = 0; round < 3; round++)
-    {
-        Measurements.ApplyMicroseconds(pool);
-        Measurements.ApplyAsyncPerSecond(pool, runs: 1);
-        Measurements.MapPerSecond(pool, chunkSize: null, runs: 1);
-        await Task.Delay(300);
-    }
+    await Measurements.WarmUp(pool);
     ours.ApplyUs = Measurements.ApplyMicroseconds(pool);
     ours.ApplyAsyncPerS = Measurements.ApplyAsyncPerSecond(pool);
     ours.MapPerS = Measurements.MapPerSecond(pool, chunkSize: null);

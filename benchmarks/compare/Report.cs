@@ -109,7 +109,10 @@ internal static class Report
           (threads, GC), so ParallelGen does not do it.
         - ParallelGen's figures are taken after a warm-up (every workload run three times, so that the tiered JIT in
           the parent and in the workers has compiled the hot paths), as BenchmarkDotNet does; Python gets the same
-          warm-up but has no JIT to benefit from it. Pool start is measured cold.
+          warm-up but has no JIT to benefit from it. Pool start is measured cold: before each sample the idle workers
+          earlier pools parked for reuse are ended and have exited, as for a program's first pool.
+          `dotnet run --project benchmarks/compare -c Release -- --probe-apply-async` prints the warmed `ApplyAsync`
+          throughput alone, for comparing two builds side by side.
         - `Apply` needs three thread wake-ups per round trip (the worker, the parent's reader thread, the caller) where
           the C ping-pong needs two. To stay near the pipe's own latency, the caller yields (rather than sleeps) for up
           to 50 µs while waiting, and a worker polls for its next call for up to 50 µs before it sleeps in `read`.
@@ -133,16 +136,19 @@ internal static class Report
           one payload size alone.
         - Skewed durations: with a chunk size of 1, Python's idle worker takes the next item from the queue all
           workers share, so the 300 ms item runs next to the 500 ms one and the map takes about 500 ms, and
-          `imap_unordered` yields 1, 9, 25. ParallelGen sends each worker a window of items ahead of time, so the
-          300 ms item can wait behind the 500 ms one (about 800 ms, and 25 before 9): the scheduler's per-worker
-          window (issue 13 §1). Each side's time is the median of three maps.
+          `imap_unordered` yields 1, 9, 25. ParallelGen sends each worker a window of items ahead of time, but a
+          worker busy with one run for 2 ms gets nothing more, and what is queued behind such a run is taken back for
+          an idle worker (docs/reliability.md), so the 300 ms item runs next to the 500 ms one here too. Each side's
+          time is the median of three maps.
         - Pool per batch: the total of ten pools, each opened, given one `map` and closed, as tutorials write
           `with Pool(4) as p: p.map(f, xs)` (the median of three such totals). `Pool` leaves its `with` block by
           terminating its workers and `fork` starts new ones by copying the interpreter; the executors' `with` block
           shuts down and joins; loky's column calls `get_reusable_executor(max_workers=4)` per batch, which hands back
           the same live workers (each total includes starting them once). ParallelGen's is
-          `using ProcessPool pool = new(4); pool.Map(...)`: every pool starts four new processes (JIT: a runtime each),
-          since a disposed pool's workers are not reused yet (issue 14, "Reusable workers").
+          `using ProcessPool pool = new(4); pool.Map(...)`: the first pool of each total starts four new processes
+          (JIT: a runtime each), and the next nine take the idle workers the disposed pool before parked
+          (`ProcessPoolOptions.ReuseWorkers`, on by default), about 1 ms each; so the JIT total is mostly one cold start
+          of four workers on two cores.
         - The figures are single runs of a noisy 2-core machine; the BenchmarkDotNet suite
           (`dotnet run --project benchmarks/ParallelGen.Benchmarks -c Release -- --filter '*'`) gives distributions.
         """;
