@@ -100,6 +100,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             workers = [.. _workers];
         }
 
-        Processes.AssertAllExited(workers, TimeSpan.FromSeconds(10));
+        // Well inside ProcessPoolOptions.IdleWorkerTimeout (10 s), so that a worker left parked for reuse is caught.
+        Processes.AssertAllExited(workers, TimeSpan.FromSeconds(5));
     }
 }

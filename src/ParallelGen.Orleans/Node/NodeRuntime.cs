@@ -203,6 +203,10 @@ internal sealed class NodeRuntime
             MaxTasksPerWorker = profile.MaxTasksPerWorker is { } max ? (int)Math.Min(max, int.MaxValue) : null,
             TaskTimeout = profile.TaskTimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(profile.TaskTimeoutMilliseconds) : null,
             Initializer = initializer,
+
+            // The node keeps its pools for as long as it runs, so a disposed one has no successor in this process to
+            // hand its workers to: they end with it, and none is left when the node stops.
+            ReuseWorkers = false,
         });
     }
 
