@@ -6,7 +6,8 @@
 # timeouts, checks what each sample prints, and always ends every Windows process of the prefix (wineserver -k) on the
 # way out. Exits non-zero if the tests or any sample failed.
 # Extra arguments go to the xunit.v3 runner (for instance: -class ParallelGen.WindowsTests.FailureTests);
-# PARALLELGEN_WINDOWS_SAMPLES=0 runs the tests only.
+# PARALLELGEN_WINDOWS_SAMPLES=0 runs the tests only. After the samples it packs ParallelGen, adds the package to a new
+# console project (tests/windows/package-app) and runs that under Wine too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -88,6 +89,28 @@ if [[ "${PARALLELGEN_WINDOWS_SAMPLES:-1}" != 0 ]]; then
     run_sample FolderCopy '^Copied 400 files, .* with [1-9][0-9]* worker processes\.$' '^Verified every byte of 400 files\.$' || rc=1
     run_sample QueuePipeline '^sum of squares 1\.\.20000: 2666866670000 \(correct\)$' '^producer producer \(pid [0-9]+\) exited with 0; consumers did [0-9]+ \+ [0-9]+ items' || rc=1
     echo "windows leg: samples took $((SECONDS - samples_started)) s"
+
+    # The package as a Windows user gets it: packed, added to a brand-new console project (tests/windows/package-app:
+    # README's quick start and what it should print), published for win-x64 and run like the samples.
+    package_started=$SECONDS
+    version="0.1.0-wine.$(date -u +%Y%m%d%H%M%S).$$"
+    rm -rf "$out/feed" "$out/src"
+    mkdir -p "$out/feed"
+    echo "windows leg: packing ParallelGen $version and publishing a new console project that uses it"
+    if timeout 600 dotnet pack src/ParallelGen -c Release -o "$out/feed" -p:PackageVersion="$version" -v:quiet -nologo >"$out/pack.log" 2>&1 \
+        && timeout 300 dotnet new console --framework net10.0 -n PackageApp -o "$out/src/PackageApp" >"$out/new.log" 2>&1 \
+        && printf '<configuration><packageSources><add key="parallelgen-local" value="%s" /></packageSources></configuration>\n' "$out/feed" >"$out/src/PackageApp/nuget.config" \
+        && cp tests/windows/package-app/Program.cs "$out/src/PackageApp/Program.cs" \
+        && timeout 300 dotnet add "$out/src/PackageApp" package ParallelGen --version "$version" >"$out/add.log" 2>&1 \
+        && timeout 600 dotnet publish "$out/src/PackageApp" -c Release -r win-x64 --self-contained true -o "$out/PackageApp" -v:quiet -nologo >"$out/publish-app.log" 2>&1; then
+        run_sample PackageApp '^sum of squares: 332833500; sum: 3; sums: 3,7$' '^ran in [1-9][0-9]* worker processes, none of them this one: True$' \
+            '^error: System\.FormatException from .*Work\.Parse\(string\)$' '^on .*' || rc=1
+    else
+        echo "windows leg: the package app FAILED to build; its logs:"
+        cat "$out"/pack.log "$out"/new.log "$out"/add.log "$out"/publish-app.log 2>/dev/null | tail -40
+        rc=1
+    fi
+    echo "windows leg: the package app took $((SECONDS - package_started)) s"
 fi
 
 echo "windows leg: exit code $rc after $((SECONDS - started)) s"
