@@ -42,25 +42,19 @@ internal static class Measurements
         return Median(samples);
     }
 
-    /// <summary>Waits (at most 5 s) until none of <paramref name="pids"/> is a live process (Linux: <c>/proc</c>).</summary>
+    /// <summary>Waits (at most 5 s each) until every one of <paramref name="pids"/> has exited.</summary>
     private static void WaitUntilExited(IReadOnlyList<int> pids)
     {
-        Stopwatch watch = Stopwatch.StartNew();
-        while (pids.Any(IsAlive) && watch.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            Thread.Sleep(1);
-        }
-
-        static bool IsAlive(int pid)
+        foreach (int pid in pids)
         {
             try
             {
-                string stat = File.ReadAllText($"/proc/{pid}/stat");
-                return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+                using Process process = Process.GetProcessById(pid);
+                process.WaitForExit(TimeSpan.FromSeconds(5));
             }
-            catch (IOException)
+            catch (ArgumentException)
             {
-                return false;
+                // Gone already.
             }
         }
     }
