@@ -19,6 +19,7 @@ public sealed class ProcessTaskAttribute : Attribute
     /// <summary>
     /// Gets or sets how many times a call is run again on another worker when its worker crashes while running it.
     /// Only set this for idempotent tasks. Default 0: a crash fails the call with <see cref="WorkerCrashedException"/>.
+    /// A worker that dies before the task's code began (while it read the arguments) uses up no retry, up to three times.
     /// </summary>
     public int MaxRetries { get; set; }
 }

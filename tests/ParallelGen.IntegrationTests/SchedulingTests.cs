@@ -167,6 +167,59 @@ public sealed class SchedulingTests(ITestOutputHelper output)
         test.Remember();
     });
 
+    [Fact]
+    public Task A_call_whose_worker_is_killed_while_reading_its_arguments_runs_on_the_replacement_without_retries() => Deadline.Run(async () =>
+    {
+        // MarkerLength has no retries: once its task began, a kill would fail it. Killed inside MemoryPack, before the
+        // task began, it did nothing, so it runs on the replacement (a storm's kill often lands on a fresh worker there).
+        using TestPool test = new(processes: 1);
+        await test.Pool.WaitForWorkersAsync();
+        string marker = Path.Combine(Path.GetTempPath(), $"pg-read-{Guid.NewGuid():N}");
+        try
+        {
+            AsyncResult<int> call = test.Pool.ApplyAsync(SchedulingWork.MarkerLength, new SlowToRead { Marker = marker });
+            while (!File.Exists(marker))
+            {
+                await Task.Delay(5);
+            }
+
+            int reader = int.Parse(File.ReadAllText(marker), System.Globalization.CultureInfo.InvariantCulture);
+            Process.GetProcessById(reader).Kill();
+
+            Assert.Equal(marker.Length, await call.AsTask().WaitAsync(Patience));
+            Assert.DoesNotContain(reader, test.Pool.WorkerPids);
+            test.Remember();
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    });
+
+    [Fact]
+    public Task A_call_whose_arguments_kill_every_worker_that_reads_them_fails_after_a_few_attempts() => Deadline.Run(async () =>
+    {
+        // Deaths before the task began are free only a few times: such arguments must not restart workers for ever.
+        using TestPool test = new(processes: 1);
+        await test.Pool.WaitForWorkersAsync();
+        string marker = Path.Combine(Path.GetTempPath(), $"pg-kill-{Guid.NewGuid():N}");
+        try
+        {
+            AsyncResult<int> call = test.Pool.ApplyAsync(SchedulingWork.NeverBegins, new KillsItsReader { Marker = marker });
+
+            WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(async () => await call.AsTask().WaitAsync(Patience));
+            int[] readers = [.. File.ReadAllLines(marker).Select(int.Parse)];
+            Assert.Equal(4, readers.Distinct().Count()); // three deaths free, the fourth counts as the call's crash
+            Assert.Equal(readers[^1], crash.WorkerPid);
+            Assert.Equal(4, await test.Pool.ApplyAsync(Work.Square, 2));
+            test.Remember();
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    });
+
     /// <summary>Many quick calls first, so that every worker's window is as wide as it gets.</summary>
     private static async Task WarmUp(ProcessPool pool)
     {

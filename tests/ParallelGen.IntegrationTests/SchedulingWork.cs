@@ -62,6 +62,49 @@ public static class SchedulingWork
 
     [ProcessTask]
     public static (int Pid, int Total) Remember(int add) => (Environment.ProcessId, Remembered += add);
+
+    /// <summary>Answers the length of the marker path: it runs once a worker has read the argument in full.</summary>
+    [ProcessTask]
+    public static int MarkerLength(SlowToRead value) => value.Marker.Length;
+
+    /// <summary>Never runs: reading its argument kills the worker.</summary>
+    [ProcessTask]
+    public static int NeverBegins(KillsItsReader value) => throw new InvalidOperationException($"{value.Marker} was read and survived");
+}
+
+/// <summary>
+/// An argument whose first reading stalls: the worker reading it records its pid in <see cref="Marker"/>, then sleeps
+/// 30 s, inside MemoryPack, before the task begins. Later readings (the marker exists) go straight through.
+/// </summary>
+[MemoryPackable]
+public sealed partial class SlowToRead
+{
+    public string Marker { get; set; } = "";
+
+    [MemoryPackOnDeserialized]
+    private void Stall()
+    {
+        if (!File.Exists(Marker))
+        {
+            File.WriteAllText(Marker + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(Marker + ".tmp", Marker);
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+        }
+    }
+}
+
+/// <summary>An argument whose reading kills the worker (SIGKILL) after appending its pid to <see cref="Marker"/>.</summary>
+[MemoryPackable]
+public sealed partial class KillsItsReader
+{
+    public string Marker { get; set; } = "";
+
+    [MemoryPackOnDeserialized]
+    private void Kill()
+    {
+        File.AppendAllText(Marker, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+    }
 }
 
 /// <summary>A record that counts how many of its kind the parent has serialized: how far an argument got before it was refused.</summary>

@@ -11,4 +11,8 @@ namespace ParallelGen.Backends;
 /// The last run the worker took up (to run or to skip), if the backend knows: the runs sent after it never started.
 /// <see langword="null"/> when unknown; then every run the worker held may have started.
 /// </param>
-internal readonly record struct WorkerExit(int? ExitCode, string? Detail, bool KilledFromOutside, long? LastStartedRunId = null);
+/// <param name="LastBegunRunId">
+/// The last run whose task code began (its arguments read), if the backend knows: a run taken up after it died while
+/// its arguments were read, before the task did anything. <see langword="null"/> when unknown; then a run taken up began.
+/// </param>
+internal readonly record struct WorkerExit(int? ExitCode, string? Detail, bool KilledFromOutside, long? LastStartedRunId = null, long? LastBegunRunId = null);

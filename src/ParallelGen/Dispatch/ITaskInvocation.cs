@@ -18,7 +18,10 @@ internal interface ITaskInvocation
     /// <summary>Gets the token that fires when the parent cancels the call.</summary>
     CancellationToken CancellationToken { get; }
 
-    /// <summary>Says the arguments have been deserialized, so the memory that holds them may be reused.</summary>
+    /// <summary>
+    /// Says the arguments have been deserialized, so the memory that holds them may be reused, and that the task's code
+    /// begins: a worker that dies before this did nothing with the call.
+    /// </summary>
     void ReleaseArguments();
 
     /// <summary>Records that item <paramref name="itemIndex"/> threw.</summary>

@@ -485,6 +485,13 @@ internal sealed partial class PoolScheduler
                     continue;
                 }
 
+                if (exit.LastBegunRunId is long begun && unit.RunId > begun && unit.TryRerunNotBegun())
+                {
+                    // Taken up, but the worker died while it read the arguments: the task never began, so it did nothing either.
+                    _retries.Enqueue(unit);
+                    continue;
+                }
+
                 // It was running (or had just finished, its answer lost): the items answered are done, the first one
                 // without an answer is the one that was running.
                 unit.AdvanceAfterCrash();

@@ -15,6 +15,9 @@ namespace ParallelGen.Pool;
 /// </remarks>
 internal abstract class WorkUnit : IRunRequest
 {
+    /// <summary>How many deaths before the task began a unit's first item is re-run after without counting a crash.</summary>
+    public const int FreeDeathsBeforeBegin = 3;
+
     private Activity? _attempt;
 
     /// <summary>Gets or sets the id of the current attempt; a retry gets a new one.</summary>
@@ -37,6 +40,12 @@ internal abstract class WorkUnit : IRunRequest
     /// count: a crash moves the unit's start to the item that was running (<see cref="AdvanceAfterCrash"/>).
     /// </summary>
     public int CrashCount { get; set; }
+
+    /// <summary>
+    /// Gets how often a worker died after it took up an attempt of the unit's first item but before the task's code began
+    /// (while it read the arguments). Such deaths cost no retry, since nothing ran, up to <see cref="FreeDeathsBeforeBegin"/>.
+    /// </summary>
+    public int DeathsBeforeBegin { get; private set; }
 
     /// <summary>Gets or sets how many leading items of the current attempt have had their results delivered (partial answers).</summary>
     public int ItemsDone { get; set; }
@@ -107,12 +116,31 @@ internal abstract class WorkUnit : IRunRequest
 
             // The item now first was running for the first time (its crash count was 0: only first items have one).
             CrashCount = 1;
+            DeathsBeforeBegin = 0;
             ItemsDone = 0;
         }
         else
         {
             CrashCount++;
         }
+    }
+
+    /// <summary>
+    /// The worker died after it took up the current attempt but before the task's code began: nothing ran, so the unit
+    /// may go to another worker as it is, without counting a crash; unless that already happened
+    /// <see cref="FreeDeathsBeforeBegin"/> times, so that arguments whose reading kills every worker cannot restart
+    /// workers for ever (the death then counts as a crash). Under the scheduler's lock.
+    /// </summary>
+    /// <returns>Whether the unit runs again as it is.</returns>
+    public bool TryRerunNotBegun()
+    {
+        if (DeathsBeforeBegin >= FreeDeathsBeforeBegin)
+        {
+            return false;
+        }
+
+        DeathsBeforeBegin++;
+        return true;
     }
 
     /// <summary>Drops the first <paramref name="items"/> items, which are done: the unit covers the rest of its call's items.</summary>

@@ -3,10 +3,11 @@ using ParallelGen.Platform;
 namespace ParallelGen.Transport;
 
 /// <summary>
-/// A few bytes of shared memory between the parent and one worker: <c>[long startedRunId]</c>, the run the worker took up
-/// last (to run it, or to skip it). The worker stores it before it starts each run, with no system call; the parent
-/// reads it once the worker has exited, to know which of the runs it had sent were never started: those go to another
-/// worker as they are, whatever their task's retries, since they cannot have done anything.
+/// A few bytes of shared memory between the parent and one worker: <c>[long startedRunId, long begunRunId]</c>, the run
+/// the worker took up last (to run it, or to skip it) and the last run whose task code began (its arguments read). The
+/// worker stores them with no system call; the parent reads them once the worker has exited, to know which of the runs it
+/// had sent did nothing: those sent after the started one, and a started one whose task had not begun. They go to another
+/// worker as they are, whatever their task's retries.
 /// </summary>
 /// <remarks>
 /// The parent creates the segment and names it in <c>WorkerStartInfo</c>; the worker maps it and removes its
@@ -29,6 +30,9 @@ internal sealed unsafe class RunCell : IDisposable
     /// <summary>Gets the run the worker took up last, or 0 if none (or the cell is gone).</summary>
     public long StartedRunId => _memory.Pointer is null ? 0 : Volatile.Read(ref *(long*)_memory.Pointer);
 
+    /// <summary>Gets the last run whose task code began, or 0 if none (or the cell is gone).</summary>
+    public long BegunRunId => _memory.Pointer is null ? 0 : Volatile.Read(ref *((long*)_memory.Pointer + 1));
+
     /// <summary>Creates a cell for a worker about to start.</summary>
     public static RunCell Create() => new(SharedSegment.Create(Size));
 
@@ -46,6 +50,9 @@ internal sealed unsafe class RunCell : IDisposable
 
     /// <summary>Records, in the worker, that it takes up <paramref name="runId"/>.</summary>
     public void Started(long runId) => Volatile.Write(ref *(long*)_memory.Pointer, runId);
+
+    /// <summary>Records, in the worker, that the task code of <paramref name="runId"/> begins: its arguments have been read.</summary>
+    public void Began(long runId) => Volatile.Write(ref *((long*)_memory.Pointer + 1), runId);
 
     public void Dispose() => _memory.Dispose();
 }

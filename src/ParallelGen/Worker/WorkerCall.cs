@@ -26,8 +26,9 @@ namespace ParallelGen.Worker;
 /// <param name="largeFramesIn">Where large calls arrive; released once their arguments are read.</param>
 /// <param name="outputLock">Guards the output buffer.</param>
 /// <param name="flushLocked">Writes the output buffer out; called under <paramref name="outputLock"/>.</param>
+/// <param name="runCell">Where the worker records that a run's task code begins, for the parent to read if it dies.</param>
 /// <param name="streamEachItem">Sends every item's result on its own whatever it took (tests of the pool's policy).</param>
-internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFramesOut, SharedFrameReceiver largeFramesIn, object outputLock, Action flushLocked, bool streamEachItem = false) : ITaskInvocation
+internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFramesOut, SharedFrameReceiver largeFramesIn, object outputLock, Action flushLocked, RunCell? runCell = null, bool streamEachItem = false) : ITaskInvocation
 {
     /// <summary>An item that takes at least this long has its result sent on its own.</summary>
     private static readonly long s_slowItemTicks = Stopwatch.Frequency / 10_000;
@@ -84,12 +85,14 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
 
     /// <summary>
     /// Says the arguments have been deserialized: a frame in shared memory is released before the task runs, so the
-    /// parent can put the next call's arguments there while this one works.
+    /// parent can put the next call's arguments there while this one works; and the run cell records that the task's
+    /// code begins (a worker that dies before this did nothing with the call).
     /// </summary>
     public void ReleaseArguments()
     {
         _arguments = default;
         largeFramesIn.Release();
+        runCell?.Began(RunId);
     }
 
     public void AddError(int itemIndex, Exception exception) => _errors.Add(RemoteError.From(itemIndex, exception));

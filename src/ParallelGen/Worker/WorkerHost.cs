@@ -94,11 +94,12 @@ internal sealed class WorkerHost
         _dataOut.SetCloseOnExec();
         _controlIn.SetCloseOnExec();
         _largeFramesIn = new SharedFrameReceiver(info.MaxFrameLength);
-        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(info.ParentPid), _largeFramesIn, _outputLock, FlushLocked);
         if (info.RunCellName.Length > 0)
         {
             _runCell = RunCell.Open(info.RunCellName);
         }
+
+        _call = new WorkerCall(info.MaxFrameLength, new SharedFrameSender(info.ParentPid), _largeFramesIn, _outputLock, FlushLocked, _runCell);
     }
 
     /// <summary>Runs the worker until the parent asks it to stop or goes away; returns the exit code.</summary>

@@ -23,6 +23,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
     private readonly List<long> _withdrawRequests = [];
     private readonly Queue<byte[]> _runningFrames = new();
     private long _lastStarted;
+    private long _lastBegun;
     private int _depth;
     private bool _exitPending;
     private int? _pendingExitCode;
@@ -297,6 +298,20 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
     /// <summary>Takes up the oldest call written to the worker without answering anything yet: it is running when the worker dies.</summary>
     public long StartNext() => RunPartly(0);
 
+    /// <summary>
+    /// Takes up the oldest call written to the worker but does not begin its task, as a worker still reading the
+    /// arguments: <see cref="Exit"/> then reports it started and not begun. Nothing else may be done with the worker.
+    /// </summary>
+    /// <returns>The run's id.</returns>
+    public long TakeUpWithoutBeginning()
+    {
+        lock (_sync)
+        {
+            _lastStarted = RunFrame.Parse(_received.Dequeue()).RunId;
+            return _lastStarted;
+        }
+    }
+
     /// <summary>Runs the next call in this process and keeps its answers (partial ones first) to deliver them.</summary>
     private long TakeUp(bool streamEachItem)
     {
@@ -308,11 +323,12 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
 
         RunFrame run = RunFrame.Parse(frame);
         _lastStarted = run.RunId;
+        _lastBegun = run.RunId;
         using FrameBuffer output = new();
         using SharedFrameSender sender = new();
         using SharedFrameReceiver receiver = new(int.MaxValue);
         object outputLock = new();
-        WorkerCall call = new(int.MaxValue, sender, receiver, outputLock, static () => { }, streamEachItem);
+        WorkerCall call = new(int.MaxValue, sender, receiver, outputLock, static () => { }, streamEachItem: streamEachItem);
         bool cancelled;
         lock (_sync)
         {
@@ -416,7 +432,7 @@ internal sealed class FakeWorker(int id, IWorkerEvents owner) : IWorkerChannel
             _runningFrames.Clear(); // the answers of a call it was running die with it
         }
 
-        Raise(() => _events.OnExited(this, new WorkerExit(exitCode, why, KilledFromOutside: why is null && exitCode is -9 or -15, LastStartedRunId: _lastStarted)));
+        Raise(() => _events.OnExited(this, new WorkerExit(exitCode, why, KilledFromOutside: why is null && exitCode is -9 or -15, LastStartedRunId: _lastStarted, LastBegunRunId: _lastBegun)));
     }
 
     private void Raise(Action raise)

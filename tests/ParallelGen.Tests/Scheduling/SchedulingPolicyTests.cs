@@ -111,6 +111,61 @@ public sealed class SchedulingPolicyTests
     }
 
     [Fact]
+    public async Task A_call_whose_worker_died_while_reading_its_arguments_runs_elsewhere_without_counting_a_crash()
+    {
+        // Square has no retries: had its task begun, the first death would fail the call. Three deaths while reading the
+        // arguments cost nothing; the fourth counts as the crash it may be (arguments whose reading kills every worker).
+        using FakePool test = new(processes: 1);
+        AsyncResult<int> call = test.Pool.ApplyAsync(TestTasks.Square, 5);
+        for (int death = 0; death < WorkUnit.FreeDeathsBeforeBegin; death++)
+        {
+            FakeWorker worker = test.Backend.Launched[^1];
+            worker.Ready();
+            worker.TakeUpWithoutBeginning();
+            worker.Exit(-9);
+            Assert.False(call.Ready, $"failed at death {death + 1}");
+        }
+
+        FakeWorker last = test.Backend.Launched[^1];
+        last.Ready();
+        last.TakeUpWithoutBeginning();
+        last.Exit(-9);
+        WorkerCrashedException crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => call.AsTask().WaitAsync(FakePool.Wait));
+        Assert.Equal(last.Id, crash.WorkerPid);
+        Assert.Equal(WorkUnit.FreeDeathsBeforeBegin + 2, test.Backend.Launched.Count);
+    }
+
+    [Fact]
+    public async Task Deaths_before_a_task_began_do_not_use_up_the_retries_of_the_item_that_then_runs()
+    {
+        // SquareWithRetries (MaxRetries = 3) at the start of a storm that kills each replacement as it reads its
+        // arguments: the item still gets its three retries once its task runs.
+        using FakePool test = new(processes: 1);
+        AsyncResult<int> call = test.Pool.ApplyAsync(TestTasks.SquareWithRetries, 6);
+        foreach (bool begins in new[] { true, false, false, true, false, true })
+        {
+            FakeWorker worker = test.Backend.Launched[^1];
+            worker.Ready();
+            if (begins)
+            {
+                worker.StartNext();
+            }
+            else
+            {
+                worker.TakeUpWithoutBeginning();
+            }
+
+            worker.Exit(-9);
+            Assert.False(call.Ready);
+        }
+
+        FakeWorker last = test.Backend.Launched[^1];
+        last.Ready();
+        last.RunNext(Short);
+        Assert.Equal(36, await call.AsTask().WaitAsync(FakePool.Wait));
+    }
+
+    [Fact]
     public async Task A_chunk_whose_worker_dies_resumes_at_the_item_that_was_running_and_retries_count_per_item()
     {
         // Square with MaxRetries = 3: the same item may be running at three crashes and still succeed at the fourth try;

@@ -448,8 +448,9 @@ internal sealed class ProcessChannel : IWorkerChannel
         }
 
         long started = _pipes.Cell.StartedRunId;
+        long begun = _pipes.Cell.BegunRunId;
         _pipes.Cell.Dispose();
         string? detail = protocolError ?? Volatile.Read(ref _detail);
-        Events.OnExited(this, new WorkerExit(exitCode, detail, KilledFromOutside: detail is null && ChildProcess.IsKilledFromOutside(exitCode), LastStartedRunId: started));
+        Events.OnExited(this, new WorkerExit(exitCode, detail, KilledFromOutside: detail is null && ChildProcess.IsKilledFromOutside(exitCode), LastStartedRunId: started, LastBegunRunId: begun));
     }
 }
