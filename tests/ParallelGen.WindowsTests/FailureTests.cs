@@ -71,13 +71,15 @@ public sealed class FailureTests(ITestOutputHelper output)
     [Fact]
     public Task Terminate_ends_every_worker_and_fails_the_pending_calls() => Deadline.Run(async () =>
     {
-        using TestPool test = new();
+        // Workers not reused: Terminate then kills the idle worker too, not only the busy one (with ReuseWorkers, the
+        // idle one would be parked for the next pool, and live until IdleWorkerTimeout: the 10 s this test waits).
+        using TestPool test = new(options: new ProcessPoolOptions { ReuseWorkers = false });
         await test.Pool.WaitForWorkersAsync();
         int[] workers = [.. test.Pool.WorkerPids];
         AsyncResult<int> pending = test.Pool.ApplyAsync(Work.SleepFor, 30_000);
         await Task.Delay(200);
         test.Pool.Terminate();
         await Assert.ThrowsAnyAsync<Exception>(async () => await pending);
-        OsProcesses.AssertAllExited(workers, TimeSpan.FromSeconds(10));
+        OsProcesses.AssertAllExited(workers, TimeSpan.FromSeconds(5));
     });
 }
