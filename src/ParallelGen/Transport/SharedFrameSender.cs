@@ -4,8 +4,9 @@ using ParallelGen.Platform;
 namespace ParallelGen.Transport;
 
 /// <summary>
-/// The sending side of large frames: a frame of at least <see cref="Threshold"/> bytes is copied into a shared-memory
-/// segment that the receiver maps, and the pipe carries only a small <see cref="SharedFrameSender.FrameKind"/> frame
+/// The sending side of large frames: a frame of at least <see cref="Threshold"/> bytes goes into a shared-memory
+/// segment that the receiver maps (serialized straight into it, see <see cref="FrameBuffer.SpillLargeFrame"/>, or
+/// copied there once written), and the pipe carries only a small <see cref="SharedFrameSender.FrameKind"/> frame
 /// naming it. That saves the two kernel copies of a pipe and the sleep and wake-up of both sides at every pipe
 /// buffer's worth (1 MiB), which dominate a large transfer.
 /// </summary>
@@ -53,30 +54,47 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
     /// <summary>Gets how many large frames took the pipe because every segment was still held (or none could be made).</summary>
     public int Declined { get; private set; }
 
+    /// <summary>Gets how many of the <see cref="Diverted"/> frames were serialized straight into their segment, with no copy.</summary>
+    public int Spilled { get; private set; }
+
     /// <summary>
     /// Moves the frame that starts at <paramref name="frameStart"/> and ends the buffer into shared memory, if it is
     /// large and the segment is free, and replaces it with the frame that names the segment.
     /// </summary>
     /// <returns>Whether the frame was moved.</returns>
+    /// <remarks>
+    /// A frame that already moved into a segment while it was serialized (<see cref="FrameBuffer.SpillLargeFrame"/>)
+    /// is only published here; any other large frame is copied into a free segment.
+    /// </remarks>
     public bool TryDivert(FrameBuffer buffer, int frameStart)
     {
-        int frameLength = buffer.Length - frameStart - 4;
-        if (frameLength < Threshold || frameLength != buffer.LengthPrefixAt(frameStart))
+        SharedSegment segment;
+        int frameLength;
+        if (buffer.TakeSpilled(frameStart, out segment, out frameLength))
         {
-            return false;
+            Spilled++;
         }
-
-        if (Acquire(frameLength) is not { } segment)
+        else
         {
-            Declined++;
-            return false;
+            frameLength = buffer.Length - frameStart - 4;
+            if (frameLength < Threshold || frameLength != buffer.LengthPrefixAt(frameStart))
+            {
+                return false;
+            }
+
+            if (Acquire(frameLength) is not { } free)
+            {
+                Declined++;
+                return false;
+            }
+
+            segment = free;
+            buffer.WrittenSpan.Slice(frameStart + 4, frameLength).CopyTo(new Span<byte>(segment.Pointer + HeaderSize, frameLength));
+            buffer.Truncate(frameStart);
         }
 
         Diverted++;
-
-        buffer.WrittenSpan.Slice(frameStart + 4, frameLength).CopyTo(new Span<byte>(segment.Pointer + HeaderSize, frameLength));
         Volatile.Write(ref *(int*)segment.Pointer, 1);
-        buffer.Truncate(frameStart);
         int start = buffer.BeginFrame(FrameKind);
         buffer.WriteInt64(segment.Size);
         buffer.WriteInt32(frameLength);
@@ -93,6 +111,45 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
             _segments[i]?.Dispose();
             _segments[i] = null;
         }
+    }
+
+    /// <summary>
+    /// Finds a free segment for a frame being serialized that will be at least <paramref name="frameLength"/> bytes
+    /// long (see <see cref="FrameBuffer.SpillLargeFrame"/>); it stays free until <see cref="TryDivert"/> publishes it.
+    /// </summary>
+    /// <returns>The segment, or <see langword="null"/> if both are held or none can be made: the frame then takes the pipe.</returns>
+    internal SharedSegment? AcquireForSpill(long frameLength) =>
+        frameLength > int.MaxValue - HeaderSize ? null : Acquire((int)frameLength);
+
+    /// <summary>
+    /// Replaces <paramref name="current"/>, which holds the first <paramref name="used"/> bytes of a frame being
+    /// serialized, by a segment of at least <paramref name="needed"/> bytes holding the same bytes.
+    /// </summary>
+    /// <returns>The new segment, or <see langword="null"/> if none can be made (<paramref name="current"/> is then kept).</returns>
+    internal SharedSegment? GrowSpill(SharedSegment current, int used, long needed)
+    {
+        int index = Array.IndexOf(_segments, current);
+        long size = (long)BitOperations.RoundUpToPowerOf2((ulong)needed);
+        if (index < 0 || size - HeaderSize > int.MaxValue)
+        {
+            return null;
+        }
+
+        SharedSegment grown;
+        try
+        {
+            grown = SharedSegment.Create(size, keptBy: receiverPid);
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException)
+        {
+            return null;
+        }
+
+        new ReadOnlySpan<byte>(current.Pointer + HeaderSize, used).CopyTo(new Span<byte>(grown.Pointer + HeaderSize, used));
+        current.Dispose();
+        _segments[index] = grown;
+        _smallRuns[index] = 0;
+        return grown;
     }
 
     private SharedSegment? Acquire(int frameLength)

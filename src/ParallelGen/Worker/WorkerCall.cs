@@ -227,6 +227,7 @@ internal sealed class WorkerCall(int maxFrameLength, SharedFrameSender largeFram
         }
 
         int frame = DoneFrame.Begin(_output, RunId, Stopwatch.GetTimestamp() - _started, status, _sent, _errors, errorCount);
+        _output.SpillLargeFrame(frame, largeFramesOut); // large results are serialized straight into shared memory
         _output.Limit = frame + 4 + maxFrameLength;
         try
         {

@@ -165,6 +165,7 @@ internal sealed class ProcessChannel : IWorkerChannel
 
             SendNewTables();
             int start = RunFrame.Begin(_pending, request.RunId, request.Task.Id.Value, request.Flags, request.TraceContext);
+            _pending.SpillLargeFrame(start, _largeFramesOut); // large arguments are serialized straight into shared memory
             _pending.Limit = start + 4 + _maxFrameLength;
             try
             {
