@@ -125,14 +125,16 @@ internal static class Report
           outgrows 256 KiB, MemoryPack writes the rest of it there), read in place on the other side, and no sleep and
           wake-up per 1 MiB of pipe buffer. Through the pipe, the same 64 MiB round trip took about twice as long, and
           with a copy of each frame into its segment after serializing it (before this release) about 1.4 times as long.
-          What remains is copying (serializing and deserializing on both sides: four copies of the payload per round
-          trip) and page faults: every round trip creates two fresh 64 MiB arrays (the worker's argument and the parent's result),
-          and the parent's GC collects the dead ones only every few round trips, so most results land in pages the
-          process has never touched, which the kernel must fault in and zero (`clear_page_erms` in `perf`); on this
-          virtual machine that costs more than the copying itself. The second figure in the target row is the same
-          loop with a `GC.Collect()` (not timed) before each round trip, so that each result reuses the memory of the
-          last: the difference between the two is that cost. Python pays it on every round trip (its allocator maps
-          and unmaps large blocks). Data that need not be copied at all should travel as a `SharedArray<T>` (row
+          What remains is copying: four copies of the payload per round trip (serializing and deserializing on both sides),
+          at 1.2 GB/s some 5 GB/s of copying, near the memcpy bandwidth in the first table. Every round trip also creates two fresh 64 MiB arrays
+          (the worker's argument and the parent's result), whose pages the kernel may have to fault in and zero
+          (`clear_page_erms` in `perf`). The second figure in the target row is the same loop with a `GC.Collect()` (not
+          timed) before each round trip, so that each result reuses the memory of the last: the two figures are now close.
+          Before frames were serialized straight into shared memory, each large frame also grew a frame buffer of
+          twice its size, and the two figures were 0.71 and 1.01 GB/s. GC settings measured no clear gain
+          (`DOTNET_GCRetainVM=1` for parent and workers: 1.30-1.47 GB/s against 1.33-1.35 GB/s, `--probe-payload` in one run),
+          so the pool sets none and an app needs none for this. Python pays for fresh pages on every round trip (its
+          allocator maps and unmaps large blocks). Data that need not be copied at all should travel as a `SharedArray<T>` (row
           above).
           `dotnet run --project benchmarks/compare -c Release -- --probe-payload <bytes>` prints the distribution of
           one payload size alone.
