@@ -174,7 +174,7 @@ public sealed class SchedulingTests(ITestOutputHelper output)
         // task began, it did nothing, so it runs on the replacement (a storm's kill often lands on a fresh worker there).
         using TestPool test = new(processes: 1);
         await test.Pool.WaitForWorkersAsync();
-        string marker = Path.Combine(Path.GetTempPath(), $"pg-read-{Guid.NewGuid():N}");
+        string marker = Path.Combine(Path.GetTempPath(), $"parallelgen-read-{Guid.NewGuid():N}");
         try
         {
             AsyncResult<int> call = test.Pool.ApplyAsync(SchedulingWork.MarkerLength, new SlowToRead { Marker = marker });
@@ -202,7 +202,7 @@ public sealed class SchedulingTests(ITestOutputHelper output)
         // Deaths before the task began are free only a few times: such arguments must not restart workers for ever.
         using TestPool test = new(processes: 1);
         await test.Pool.WaitForWorkersAsync();
-        string marker = Path.Combine(Path.GetTempPath(), $"pg-kill-{Guid.NewGuid():N}");
+        string marker = Path.Combine(Path.GetTempPath(), $"parallelgen-kill-{Guid.NewGuid():N}");
         try
         {
             AsyncResult<int> call = test.Pool.ApplyAsync(SchedulingWork.NeverBegins, new KillsItsReader { Marker = marker });

@@ -120,10 +120,7 @@ internal sealed unsafe class FrameBuffer : IBufferWriter<byte>, IDisposable
             Unspill();
         }
 
-        _spill = null;
-        _spillTo = null;
-        _spillStart = -1;
-        _spilled = 0;
+        StopSpilling();
         if (taken)
         {
             _length = start;
@@ -142,10 +139,7 @@ internal sealed unsafe class FrameBuffer : IBufferWriter<byte>, IDisposable
         if (_spillStart >= 0 && start <= _spillStart)
         {
             // The frame that could spill is gone; its segment, never published, stays free for the next one.
-            _spill = null;
-            _spillTo = null;
-            _spillStart = -1;
-            _spilled = 0;
+            StopSpilling();
         }
 
         if (_spill is not null)
@@ -287,6 +281,12 @@ internal sealed unsafe class FrameBuffer : IBufferWriter<byte>, IDisposable
             throw new FrameTooLargeException();
         }
 
+        Grow(needed);
+    }
+
+    /// <summary>Moves the content into a rented array of at least <paramref name="needed"/> bytes, at least twice the current one.</summary>
+    private void Grow(int needed)
+    {
         long grown = Math.Max((long)_buffer.Length * 2, needed);
         byte[] next = ArrayPool<byte>.Shared.Rent((int)Math.Min(grown, Array.MaxLength));
         _buffer.AsSpan(0, _length).CopyTo(next);
@@ -296,6 +296,14 @@ internal sealed unsafe class FrameBuffer : IBufferWriter<byte>, IDisposable
         }
 
         _buffer = next;
+    }
+
+    private void StopSpilling()
+    {
+        _spill = null;
+        _spillTo = null;
+        _spillStart = -1;
+        _spilled = 0;
     }
 
     /// <summary>Moves the frame that may spill, about to be large, into a free segment: from here on it is written where the receiver reads it.</summary>
@@ -348,24 +356,13 @@ internal sealed unsafe class FrameBuffer : IBufferWriter<byte>, IDisposable
         int held = _spilled;
         _spill = null;
         _spilled = 0;
-        EnsureCapacity(_length + held);
+        if (_length + held > _buffer.Length)
+        {
+            Grow(_length + held);
+        }
+
         new ReadOnlySpan<byte>(spill.Pointer + SharedFrameSender.HeaderSize, held).CopyTo(_buffer.AsSpan(_length));
         _length += held;
-    }
-
-    private void EnsureCapacity(int needed)
-    {
-        if (needed > _buffer.Length)
-        {
-            byte[] next = ArrayPool<byte>.Shared.Rent(needed);
-            _buffer.AsSpan(0, _length).CopyTo(next);
-            if (_buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-            }
-
-            _buffer = next;
-        }
     }
 
     private byte* SpillEnd(SharedSegment spill) => spill.Pointer + SharedFrameSender.HeaderSize + _spilled;

@@ -129,18 +129,7 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
     internal SharedSegment? GrowSpill(SharedSegment current, int used, long needed)
     {
         int index = Array.IndexOf(_segments, current);
-        long size = (long)BitOperations.RoundUpToPowerOf2((ulong)needed);
-        if (index < 0 || size - HeaderSize > int.MaxValue)
-        {
-            return null;
-        }
-
-        SharedSegment grown;
-        try
-        {
-            grown = SharedSegment.Create(size, keptBy: receiverPid);
-        }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException)
+        if (index < 0 || Create(needed) is not { } grown)
         {
             return null;
         }
@@ -187,6 +176,12 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
         _segments[replace]?.Dispose();
         _segments[replace] = null;
         _smallRuns[replace] = 0;
+        return _segments[replace] = Create(needed);
+    }
+
+    /// <summary>Creates a segment of <paramref name="needed"/> bytes or more (a power of two), or <see langword="null"/> if none can be made.</summary>
+    private SharedSegment? Create(long needed)
+    {
         long size = (long)BitOperations.RoundUpToPowerOf2((ulong)needed);
         if (size - HeaderSize > int.MaxValue)
         {
@@ -195,7 +190,7 @@ internal sealed unsafe class SharedFrameSender(int receiverPid = 0) : IDisposabl
 
         try
         {
-            return _segments[replace] = SharedSegment.Create(size, keptBy: receiverPid);
+            return SharedSegment.Create(size, keptBy: receiverPid);
         }
         catch (Exception e) when (e is IOException or PlatformNotSupportedException)
         {
