@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ParallelGen.Orleans.Tests;
 
-/// <summary>Writes a silo's log lines (ParallelGen's from Information, Orleans' from Warning) to a file, for diagnosing a failed test.</summary>
+/// <summary>Writes a silo's log lines (ParallelGen's and the grain directory's from Information, the rest of Orleans' from Warning) to a file, for diagnosing a failed test.</summary>
 internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
     private readonly object _lock = new();
@@ -26,7 +26,7 @@ internal sealed class FileLoggerProvider(string path) : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= (category.StartsWith("ParallelGen", StringComparison.Ordinal) ? LogLevel.Information : LogLevel.Warning);
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (category.StartsWith("ParallelGen", StringComparison.Ordinal) || category.StartsWith("Orleans.Runtime.GrainDirectory", StringComparison.Ordinal) ? LogLevel.Information : LogLevel.Warning);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

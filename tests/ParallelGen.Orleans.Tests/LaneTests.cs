@@ -6,6 +6,7 @@ using ParallelGen.Grains;
 using ParallelGen.Protocol;
 using ParallelGen.Serialization;
 using ParallelGen.Transport;
+using Microsoft.Extensions.Time.Testing;
 using ParallelGen.Wire;
 
 namespace ParallelGen.Orleans.Tests;
@@ -22,6 +23,7 @@ public sealed class LaneTests
     private readonly FakeNodeGrain _grain = new();
     private readonly FakeOwner _owner = new();
     private readonly RecordingEvents _events = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly List<string> _broken = [];
     private readonly NodeLink _node;
     private readonly Lane _lane;
@@ -29,7 +31,7 @@ public sealed class LaneTests
 
     public LaneTests()
     {
-        _node = new NodeLink(Guid.NewGuid(), SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 5000), 1), _grain, 1 << 20, (_, reason) => _broken.Add(reason))
+        _node = new NodeLink(Guid.NewGuid(), SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 5000), 1), _grain, 1 << 20, (_, reason) => _broken.Add(reason), _time)
         {
             Info = new ClusterNodeInfo("node-a", "S127.0.0.1:5000:1", "host", 42, Workers: 1),
             State = NodeState.Attached,
@@ -73,9 +75,9 @@ public sealed class LaneTests
         Send(2, 6);
         byte[] first = Batch(b => Answer(b, 1, 25));
         byte[] second = Batch(b => Answer(b, 2, 36));
-        _node.Receive(3, second);
+        _node.Receive(3, 0, second);
         Assert.Empty(_events.Log);
-        _node.Receive(2, first);
+        _node.Receive(2, 0, first);
         Assert.Equal(["done 1 = 25", "done 2 = 36", "idle"], _events.Log);
     }
 
@@ -152,6 +154,100 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public void Every_batch_to_the_node_carries_the_number_of_the_last_batch_handled_from_it()
+    {
+        // The open (batch 1) was sent before the node said the lane is ready (its batch 1).
+        Assert.Equal([(1L, 0L)], _grain.Sent);
+        Send(1, 2);
+        _lane.Flush();
+        Assert.Equal((2L, 1L), _grain.Sent[^1]);
+
+        // Nothing to send for a second: a heartbeat, with no number of its own, acknowledges too.
+        FromNode(b => Answer(b, 1, 4));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _node.Tick();
+        Assert.Equal((0L, 2L), _grain.Sent[^1]);
+    }
+
+    [Fact]
+    public void A_batch_the_node_does_not_acknowledge_is_sent_again_after_3_s_then_at_doubling_intervals_until_it_does()
+    {
+        Send(1, 2);
+        _lane.Flush();
+        Assert.Equal(2, _node.Unacknowledged);
+
+        _time.Advance(TimeSpan.FromSeconds(2.9));
+        _node.Tick();
+        Assert.Equal([1L, 2L, 0L], _grain.Sent.Select(s => s.Sequence));
+
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        _node.Tick();
+        Assert.Equal([1L, 2L, 0L, 1L, 2L], _grain.Sent.Select(s => s.Sequence));
+        Assert.Equal(["open 7", "run 7:1", "open 7", "run 7:1"], _grain.Records);
+
+        // Then 6 s later, not 3.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _node.Tick();
+        Assert.Equal(4, _grain.Sent.Count(s => s.Sequence != 0));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _node.Tick();
+        Assert.Equal(6, _grain.Sent.Count(s => s.Sequence != 0));
+
+        // Once acknowledged, never again.
+        _node.Receive(0, 2, []);
+        Assert.Equal(0, _node.Unacknowledged);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        _node.Tick();
+        Assert.Equal(6, _grain.Sent.Count(s => s.Sequence != 0));
+    }
+
+    [Fact]
+    public void An_acknowledgement_of_some_batches_leaves_the_others_to_be_sent_again()
+    {
+        Send(1, 2);
+        _lane.Flush();
+        Send(2, 3);
+        _lane.Flush();
+        _node.Receive(0, 2, []);
+        Assert.Equal(1, _node.Unacknowledged);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        _node.Tick();
+        Assert.Equal((3L, 1L), _grain.Sent[^1]);
+        Assert.Equal("run 7:2", _grain.Records[^1]);
+    }
+
+    [Fact]
+    public void A_copy_of_a_batch_from_the_node_is_dropped_and_acknowledged_again()
+    {
+        Send(1, 2);
+        byte[] answer = Batch(b => Answer(b, 1, 4));
+        _node.Receive(2, 0, answer);
+        _node.Receive(2, 0, answer);
+        Assert.Equal(["done 1 = 4", "idle"], _events.Log);
+
+        // Its acknowledgement may be what was lost: the next message acknowledges it again.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _node.Tick();
+        Assert.Equal((0L, 2L), _grain.Sent[^1]);
+    }
+
+    [Fact]
+    public void A_lost_node_link_keeps_nothing_and_sends_nothing_more()
+    {
+        Send(1, 2);
+        _lane.Flush();
+        _node.Abandon();
+        Assert.Equal(0, _node.Unacknowledged);
+        int sent = _grain.Sent.Count;
+        _time.Advance(TimeSpan.FromSeconds(10));
+        _node.Tick();
+        _node.SendKill(7);
+        _node.Flush();
+        Assert.Equal(sent, _grain.Sent.Count);
+    }
+
+    [Fact]
     public void Arguments_too_large_for_a_cluster_message_fail_the_send_and_nothing_is_written()
     {
         NodeLink small = new(Guid.NewGuid(), SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 5001), 1), _grain, 16, (_, _) => { });
@@ -187,7 +283,7 @@ public sealed class LaneTests
         return batch.WrittenSpan.ToArray();
     }
 
-    private void FromNode(params Action<FrameBuffer>[] records) => _node.Receive(++_sequence, Batch(records));
+    private void FromNode(params Action<FrameBuffer>[] records) => _node.Receive(++_sequence, 0, Batch(records));
 
     private sealed class Run(long runId, int x) : IRunRequest
     {
@@ -253,10 +349,13 @@ public sealed class LaneTests
     {
         public List<string> Records { get; } = [];
 
+        public List<(long Sequence, long Acknowledged)> Sent { get; } = [];
+
         public Task<NodeHello> Attach(CoordinatorHello hello) => throw new NotSupportedException();
 
-        public Task Send(Guid session, long sequence, byte[] records)
+        public Task Send(Guid session, long sequence, long acknowledged, byte[] records)
         {
+            Sent.Add((sequence, acknowledged));
             ToNode.Read(records, this);
             return Task.CompletedTask;
         }

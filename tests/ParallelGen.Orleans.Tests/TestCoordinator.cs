@@ -34,7 +34,12 @@ internal sealed class TestCoordinator : IAsyncDisposable
         options.Redis = redis;
         if (Environment.GetEnvironmentVariable("PARALLELGEN_CLUSTER_LOG") is { } log)
         {
-            options.ConfigureSilo = silo => Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(silo.Services, b => b.AddProvider(new FileLoggerProvider(log)));
+            Action<ISiloBuilder>? configure = options.ConfigureSilo;
+            options.ConfigureSilo = silo =>
+            {
+                configure?.Invoke(silo);
+                Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(silo.Services, b => b.AddProvider(new FileLoggerProvider(log)));
+            };
         }
         ClusterPool pool = await ClusterPool.StartAsync(options).WaitAsync(TimeSpan.FromSeconds(30));
         return new TestCoordinator(pool, options.ClusterId, redis);

@@ -32,7 +32,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
     private readonly CancellationTokenSource _stop = new();
     private readonly int _maxArgumentBytes;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ITimer? _heartbeat;
+    private ITimer? _ticker;
     private int _nextLane;
 
     public ClusterBackend(IServiceProvider silo, PoolProfile profile, string name, int maxArgumentBytes)
@@ -93,11 +93,11 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
         }
     }
 
-    /// <summary>Starts watching membership, and the heartbeat that tells nodes their coordinator lives.</summary>
+    /// <summary>Starts watching membership, and the tick that tells nodes their coordinator lives and sends again what they did not acknowledge.</summary>
     public void Start()
     {
         _ = Task.Run(WatchMembershipAsync);
-        _heartbeat = TimeProvider.System.CreateTimer(static s => ((ClusterBackend)s!).Heartbeat(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _ticker = TimeProvider.System.CreateTimer(static s => ((ClusterBackend)s!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public IWorkerChannel Launch(IWorkerEvents events) => new Lane(this, Interlocked.Increment(ref _nextLane), events);
@@ -130,7 +130,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
     }
 
     /// <summary>Delivers a batch from a node (<see cref="PoolGrain"/>).</summary>
-    public void Receive(string nodeKey, long sequence, byte[] records)
+    public void Receive(string nodeKey, long sequence, long acknowledged, byte[] records)
     {
         NodeLink? node;
         lock (_lock)
@@ -138,7 +138,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
             node = _nodes.GetValueOrDefault(nodeKey);
         }
 
-        node?.Receive(sequence, records);
+        node?.Receive(sequence, acknowledged, records);
     }
 
     /// <summary>The node's local pool cannot run tasks: it takes no more lanes.</summary>
@@ -192,7 +192,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
     public void Release()
     {
         _stop.Cancel();
-        _heartbeat?.Dispose();
+        _ticker?.Dispose();
         NodeLink[] nodes;
         lock (_lock)
         {
@@ -258,7 +258,8 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
         }
     }
 
-    private void Heartbeat()
+    /// <summary>Every second: each node's link sends its heartbeat, or again what the node has not acknowledged.</summary>
+    private void Tick()
     {
         NodeLink[] nodes;
         lock (_lock)
@@ -268,7 +269,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
 
         foreach (NodeLink node in nodes)
         {
-            node.Heartbeat();
+            node.Tick();
         }
     }
 
@@ -432,6 +433,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
         }
 
         _log.LogWarning("ParallelGen: node {Node} was lost: {Reason}", node.Info, reason);
+        node.Abandon();
         foreach (Lane lane in lanes)
         {
             node.Unregister(lane);

@@ -10,8 +10,10 @@ namespace ParallelGen.Coordinator;
 /// message carries the runs of every lane), and the handling of its answers, in order.
 /// </summary>
 /// <remarks>
-/// <c>_outLock</c> guards the outbox; <c>_inLock</c> serializes the node's batches. Lane events are queued while a batch
-/// is read and delivered after it, outside both locks. Grain calls are made outside every lock.
+/// <para><c>_outLock</c> guards the outbox; <c>_inLock</c> serializes the node's batches. Lane events are queued while a
+/// batch is read and delivered after it, outside both locks. Grain calls are made outside every lock.</para>
+/// <para>Every message carries the highest batch number handled from the other side; what the other side has not
+/// acknowledged is sent again (<see cref="Outbox"/>), since Orleans may drop a one-way message.</para>
 /// </remarks>
 internal sealed class NodeLink : ICoordinatorRecords
 {
@@ -24,7 +26,9 @@ internal sealed class NodeLink : ICoordinatorRecords
     private readonly ConcurrentDictionary<int, Lane> _lanesById = new();
     private readonly HashSet<Lane> _touched = [];
     private readonly int _maxArgumentBytes;
-    private long _lastSentTicks = Environment.TickCount64;
+    private readonly TimeProvider _time;
+    private long _lastSent;
+    private bool _abandoned;
 
     /// <summary>Creates the link.</summary>
     /// <param name="session">The pool's session id.</param>
@@ -32,9 +36,12 @@ internal sealed class NodeLink : ICoordinatorRecords
     /// <param name="grain">The node's grain, pinned to its silo.</param>
     /// <param name="maxArgumentBytes">The largest arguments of one run.</param>
     /// <param name="onBroken">Called when the node says its local pool cannot run tasks.</param>
-    public NodeLink(Guid session, SiloAddress silo, INodeGrain grain, int maxArgumentBytes, Action<NodeLink, string> onBroken)
+    /// <param name="time">The clock of the heartbeat and of sending again; <see cref="TimeProvider.System"/> if <see langword="null"/>.</param>
+    public NodeLink(Guid session, SiloAddress silo, INodeGrain grain, int maxArgumentBytes, Action<NodeLink, string> onBroken, TimeProvider? time = null)
     {
         _session = session;
+        _time = time ?? TimeProvider.System;
+        _lastSent = Now();
         _onBroken = onBroken;
         Silo = silo;
         Key = SiloPinnedPlacementDirector.KeyOf(silo);
@@ -85,48 +92,95 @@ internal sealed class NodeLink : ICoordinatorRecords
         }
     }
 
+    /// <summary>Gets how many batches the node has not acknowledged yet.</summary>
+    public int Unacknowledged
+    {
+        get
+        {
+            lock (_outLock)
+            {
+                return _outbox.Unacknowledged;
+            }
+        }
+    }
+
     /// <summary>Sends what is queued, one way.</summary>
     public void Flush()
     {
         List<(long Sequence, byte[] Records)> batches;
         lock (_outLock)
         {
+            if (_abandoned)
+            {
+                _outbox.Abandon(); // what a lane of a lost node still writes goes nowhere
+                return;
+            }
+
             if (_outbox.IsEmpty)
             {
                 return;
             }
 
-            batches = _outbox.TakeAll();
-            _lastSentTicks = Environment.TickCount64;
+            _lastSent = Now();
+            batches = _outbox.TakeAll(_lastSent);
         }
 
-        foreach ((long sequence, byte[] records) in batches)
-        {
-            _ = Grain.Send(_session, sequence, records);
-        }
+        Send(batches);
     }
 
-    /// <summary>Sends an empty batch if nothing was sent for a second: the node's sign that its coordinator lives.</summary>
-    public void Heartbeat()
+    /// <summary>
+    /// Every second: sends again what the node has not acknowledged for a while, or, if nothing was sent for a second,
+    /// a heartbeat (the node's sign that its coordinator lives, which also acknowledges what the node sent).
+    /// </summary>
+    public void Tick()
     {
-        (long Sequence, byte[] Records) beat;
+        List<(long Sequence, byte[] Records)> batches;
         lock (_outLock)
         {
-            if (Environment.TickCount64 - _lastSentTicks < 900 || !_outbox.IsEmpty)
+            if (_abandoned)
             {
                 return;
             }
 
-            beat = _outbox.TakeHeartbeat();
-            _lastSentTicks = Environment.TickCount64;
+            long now = Now();
+            batches = _outbox.TakeOverdue(now);
+            if (batches.Count == 0 && (now - _lastSent < 900 || !_outbox.IsEmpty))
+            {
+                return;
+            }
+
+            _lastSent = now;
         }
 
-        _ = Grain.Send(_session, beat.Sequence, beat.Records);
+        if (batches.Count == 0)
+        {
+            batches.Add((0, []));
+        }
+
+        Send(batches);
     }
 
-    /// <summary>Handles batch <paramref name="sequence"/> from the node, and any it held up; then delivers the lanes' events.</summary>
-    public void Receive(long sequence, byte[] records)
+    /// <summary>Forgets what the node did not acknowledge: it is gone.</summary>
+    public void Abandon()
     {
+        lock (_outLock)
+        {
+            _abandoned = true;
+            _outbox.Abandon();
+        }
+    }
+
+    /// <summary>
+    /// Handles batch <paramref name="sequence"/> from the node, and any it held up, after the acknowledgement it
+    /// carries of the coordinator's batches; then delivers the lanes' events.
+    /// </summary>
+    public void Receive(long sequence, long acknowledged, byte[] records)
+    {
+        lock (_outLock)
+        {
+            _outbox.Acknowledge(acknowledged, Now());
+        }
+
         Lane[] touched;
         lock (_inLock)
         {
@@ -168,6 +222,17 @@ internal sealed class NodeLink : ICoordinatorRecords
     }
 
     void ICoordinatorRecords.LaneClosed(int lane) => Find(lane)?.OnClosed();
+
+    private void Send(List<(long Sequence, byte[] Records)> batches)
+    {
+        _inbox.TakeOwedAcknowledgement(out long acknowledged);
+        foreach ((long sequence, byte[] records) in batches)
+        {
+            _ = Grain.Send(_session, sequence, acknowledged, records);
+        }
+    }
+
+    private long Now() => _time.GetTimestamp() / (_time.TimestampFrequency / 1000);
 
     private Lane? Find(int id)
     {

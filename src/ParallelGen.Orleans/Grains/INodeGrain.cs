@@ -12,10 +12,17 @@ internal interface INodeGrain : IGrainWithStringKey
     [Alias("Attach")]
     Task<NodeHello> Attach(CoordinatorHello hello);
 
-    /// <summary>Delivers a batch of records (<see cref="Wire.ToNode"/>); batches are handled in <paramref name="sequence"/> order.</summary>
+    /// <summary>
+    /// Delivers a batch of records (<see cref="Wire.ToNode"/>); batches are handled in <paramref name="sequence"/> order,
+    /// and a copy of one already handled is dropped. Sequence 0 carries no records: a heartbeat.
+    /// </summary>
+    /// <param name="session">The coordinator's pool.</param>
+    /// <param name="sequence">The batch's number, from 1 (0: none).</param>
+    /// <param name="acknowledged">The highest number up to which the coordinator has handled the node's batches.</param>
+    /// <param name="records">The records.</param>
     [Alias("Send")]
     [OneWay]
-    Task Send(Guid session, long sequence, [Immutable] byte[] records);
+    Task Send(Guid session, long sequence, long acknowledged, [Immutable] byte[] records);
 
     /// <summary>Ends a session: whatever it still runs is stopped.</summary>
     [Alias("Detach")]

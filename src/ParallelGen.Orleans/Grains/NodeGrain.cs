@@ -16,9 +16,9 @@ internal sealed class NodeGrain(NodeRuntime node) : Grain, INodeGrain
 
     public Task<NodeHello> Attach(CoordinatorHello hello) => Task.FromResult(node.Attach(hello));
 
-    public Task Send(Guid session, long sequence, byte[] records)
+    public Task Send(Guid session, long sequence, long acknowledged, byte[] records)
     {
-        node.Receive(session, sequence, records);
+        node.Receive(session, sequence, acknowledged, records);
         return Task.CompletedTask;
     }
 

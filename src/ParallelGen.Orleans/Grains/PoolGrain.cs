@@ -14,9 +14,9 @@ internal sealed class PoolGrain(CoordinatorRegistry pools) : Grain, IPoolGrain
     public static IPoolGrain For(IGrainFactory grains, string coordinatorKey, string nodeKey) =>
         grains.GetGrain<IPoolGrain>(GrainId.Create(TypeName, $"{coordinatorKey}|{nodeKey}"));
 
-    public Task Receive(Guid session, long sequence, byte[] records)
+    public Task Receive(Guid session, long sequence, long acknowledged, byte[] records)
     {
-        pools.Find(session)?.Receive(SiloPinnedPlacementDirector.NodeOf(this.GetPrimaryKeyString()), sequence, records);
+        pools.Find(session)?.Receive(SiloPinnedPlacementDirector.NodeOf(this.GetPrimaryKeyString()), sequence, acknowledged, records);
         return Task.CompletedTask;
     }
 }

@@ -10,4 +10,11 @@ internal sealed class SiloPinnedPlacementStrategy : PlacementStrategy
 {
     /// <summary>Gets the one instance.</summary>
     public static SiloPinnedPlacementStrategy Instance { get; } = new();
+
+    /// <summary>
+    /// Gets <see langword="false"/>: the key says where the grain lives, so it is not registered in Orleans' grain
+    /// directory. A registered activation is deactivated when the silo that held its directory entry dies, which is
+    /// any silo of the cluster, and a one-way batch that reached it then could be dropped.
+    /// </summary>
+    public override bool IsUsingGrainDirectory => false;
 }

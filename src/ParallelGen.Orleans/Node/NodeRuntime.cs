@@ -139,7 +139,7 @@ internal sealed class NodeRuntime
         return Hello(session.Pool);
     }
 
-    public void Receive(Guid session, long sequence, byte[] records)
+    public void Receive(Guid session, long sequence, long acknowledged, byte[] records)
     {
         NodeSession? target;
         lock (_lock)
@@ -147,7 +147,7 @@ internal sealed class NodeRuntime
             target = _sessions.TryGetValue(session, out (NodeSession Session, string PoolKey) entry) ? entry.Session : null;
         }
 
-        target?.Receive(sequence, records);
+        target?.Receive(sequence, acknowledged, records);
     }
 
     public void Detach(Guid session)
@@ -210,13 +210,23 @@ internal sealed class NodeRuntime
         });
     }
 
-    /// <summary>Ends the sessions of coordinators that fell silent (gone without detaching: killed, or cut off).</summary>
+    /// <summary>
+    /// Every second: ends the sessions of coordinators that fell silent (gone without detaching: killed, or cut off),
+    /// and lets the others acknowledge what came and send again what was not acknowledged.
+    /// </summary>
     private void Watch()
     {
         Guid[] silent;
+        NodeSession[] live;
         lock (_lock)
         {
             silent = [.. _sessions.Where(s => s.Value.Session.SinceHeard > _settings.CoordinatorTimeout).Select(s => s.Key)];
+            live = [.. _sessions.Values.Select(s => s.Session).Where(s => s.SinceHeard <= _settings.CoordinatorTimeout)];
+        }
+
+        foreach (NodeSession session in live)
+        {
+            session.Tick();
         }
 
         foreach (Guid session in silent)

@@ -13,8 +13,9 @@ namespace ParallelGen.Node;
 /// </summary>
 /// <remarks>
 /// <para><b>Locks.</b> <c>_receiveLock</c> serializes incoming batches (taken first); <c>_lock</c> guards the lanes and
-/// the outbox. Runs are submitted to the local pool under <c>_receiveLock</c> only; answers arrive on the local
-/// workers' reader threads and take <c>_lock</c> only. Grain calls are made outside both.</para>
+/// the outbox (which keeps what was sent until the coordinator acknowledges it, see <see cref="Outbox"/>). Runs are
+/// submitted to the local pool under <c>_receiveLock</c> only; answers arrive on the local workers' reader threads and
+/// take <c>_lock</c> only. Grain calls are made outside both.</para>
 /// </remarks>
 internal sealed class NodeSession : IRawCallSink, INodeRecords
 {
@@ -47,10 +48,19 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
     /// <summary>Gets how long ago the coordinator was last heard from (it sends a heartbeat every second).</summary>
     public TimeSpan SinceHeard => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastHeardTicks));
 
-    /// <summary>Handles batch <paramref name="sequence"/> from the coordinator, and any that it held up.</summary>
-    public void Receive(long sequence, byte[] records)
+    /// <summary>
+    /// Handles batch <paramref name="sequence"/> from the coordinator, and any that it held up, after the
+    /// acknowledgement it carries of the node's batches.
+    /// </summary>
+    public void Receive(long sequence, long acknowledged, byte[] records)
     {
-        Interlocked.Exchange(ref _lastHeardTicks, Environment.TickCount64);
+        long now = Environment.TickCount64;
+        Interlocked.Exchange(ref _lastHeardTicks, now);
+        lock (_lock)
+        {
+            _outbox.Acknowledge(acknowledged, now);
+        }
+
         lock (_receiveLock)
         {
             foreach (byte[] batch in _inbox.Accept(sequence, records))
@@ -75,6 +85,7 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
             }
 
             _lanes.Clear();
+            _outbox.Abandon();
         }
 
         foreach (RawCall call in running)
@@ -309,6 +320,32 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
         ThreadPool.UnsafeQueueUserWorkItem(static session => session.Flush(), this, preferLocal: false);
     }
 
+    /// <summary>Sends again what the coordinator has not acknowledged for a while, and acknowledges what came if nothing else did. Every second.</summary>
+    public void Tick()
+    {
+        List<(long Sequence, byte[] Records)> overdue;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            overdue = _outbox.TakeOverdue(Environment.TickCount64);
+        }
+
+        bool owed = _inbox.TakeOwedAcknowledgement(out long acknowledged);
+        foreach ((long sequence, byte[] records) in overdue)
+        {
+            _ = _coordinator.Receive(Id, sequence, acknowledged, records);
+        }
+
+        if (owed && overdue.Count == 0)
+        {
+            _ = _coordinator.Receive(Id, 0, acknowledged, []);
+        }
+    }
+
     private void Flush()
     {
         List<(long Sequence, byte[] Records)> batches;
@@ -320,12 +357,13 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
                 return;
             }
 
-            batches = _outbox.TakeAll();
+            batches = _outbox.TakeAll(Environment.TickCount64);
         }
 
+        _inbox.TakeOwedAcknowledgement(out long acknowledged);
         foreach ((long sequence, byte[] records) in batches)
         {
-            _ = _coordinator.Receive(Id, sequence, records);
+            _ = _coordinator.Receive(Id, sequence, acknowledged, records);
         }
     }
 
