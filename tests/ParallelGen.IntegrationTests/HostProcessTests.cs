@@ -6,10 +6,37 @@ namespace ParallelGen.IntegrationTests;
 
 /// <summary>
 /// Tests that need a parent process of their own to kill, signal or flood: they start tests/ParallelGen.TestHost,
-/// which owns a pool, and watch its workers from outside.
+/// which owns a pool, and watch its workers from outside. A host still running when its test ends (a failed test's)
+/// is killed with what it started.
 /// </summary>
-public sealed partial class HostProcessTests(ITestOutputHelper output)
+public sealed partial class HostProcessTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly List<(int Pid, DateTime Started)> _hosts = [];
+
+    public void Dispose()
+    {
+        lock (_hosts)
+        {
+            foreach ((int pid, DateTime started) in _hosts)
+            {
+                try
+                {
+                    // The test has disposed its Process object by now: find the process again, unless its pid was reused.
+                    using Process host = Process.GetProcessById(pid);
+                    if (host.StartTime == started)
+                    {
+                        host.Kill(entireProcessTree: true);
+                        host.WaitForExit(TimeSpan.FromSeconds(10));
+                    }
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Gone already.
+                }
+            }
+        }
+    }
+
     [Fact]
     public Task When_the_parent_is_killed_with_SIGKILL_its_busy_workers_exit_within_a_second() => Deadline.Run(() =>
     {
@@ -85,7 +112,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(10)), $"the parent did not exit on {name}");
         long gone = WaitUntilGone(workers, TimeSpan.FromSeconds(1));
 
-        output.WriteLine($"parent exited on {name} with code {host.ExitCode}; workers gone after {gone} ms");
+        output.WriteLine($"parent exited on {name} with code {host.ExitCode} after {watch.ElapsedMilliseconds} ms; workers gone {gone} ms later");
         Assert.Equal(128 + signal, host.ExitCode);
         Processes.AssertAllExited(workers, TimeSpan.Zero);
     });
@@ -180,7 +207,7 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
         Assert.Equal(0, host.ExitCode);
     }, TimeSpan.FromSeconds(90));
 
-    private static Process StartHost(string arguments, bool redirectInput = false)
+    private Process StartHost(string arguments, bool redirectInput = false)
     {
         // tests/ParallelGen.IntegrationTests/bin/<configuration>/<tfm>/ → tests/ParallelGen.TestHost/bin/<configuration>/<tfm>/
         DirectoryInfo tfm = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -192,7 +219,13 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,
         };
-        return Process.Start(start)!;
+        Process started = Process.Start(start)!;
+        lock (_hosts)
+        {
+            _hosts.Add((started.Id, started.StartTime));
+        }
+
+        return started;
     }
 
     private static int[] ReadWorkerPids(Process host)

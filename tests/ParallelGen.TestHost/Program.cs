@@ -17,6 +17,7 @@ using ParallelGen.TestHost;
 //                     then wait to be killed (what the worker leaves behind when its parent dies)
 //   stdin             a worker reads a line of its stdin, then the parent reads one of its own; print both
 //   types             tuples, collections, enums, queues and shared arrays through workers (run under Native AOT by the package tests)
+InheritedSignals.RestoreInterrupt();
 switch (args)
 {
     case ["types"]:
