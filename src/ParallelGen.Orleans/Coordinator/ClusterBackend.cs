@@ -93,7 +93,10 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
         }
     }
 
-    /// <summary>Starts watching membership, and the tick that tells nodes their coordinator lives and sends again what they did not acknowledge.</summary>
+    /// <summary>
+    /// Starts watching membership, and the tick that tells nodes their coordinator lives and sends again what they did
+    /// not acknowledge.
+    /// </summary>
     public void Start()
     {
         _ = Task.Run(WatchMembershipAsync);
@@ -258,7 +261,7 @@ internal sealed class ClusterBackend : IWorkerBackend, ILaneOwner
         }
     }
 
-    /// <summary>Every second: each node's link sends its heartbeat, or again what the node has not acknowledged.</summary>
+    /// <summary>Every second: each node's link sends a heartbeat, or again what its node has not acknowledged.</summary>
     private void Tick()
     {
         NodeLink[] nodes;

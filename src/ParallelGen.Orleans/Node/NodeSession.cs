@@ -320,7 +320,10 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
         ThreadPool.UnsafeQueueUserWorkItem(static session => session.Flush(), this, preferLocal: false);
     }
 
-    /// <summary>Sends again what the coordinator has not acknowledged for a while, and acknowledges what came if nothing else did. Every second.</summary>
+    /// <summary>
+    /// Every second: sends again what the coordinator has not acknowledged for a while, and acknowledges what came
+    /// from it if nothing else did.
+    /// </summary>
     public void Tick()
     {
         List<(long Sequence, byte[] Records)> overdue;
