@@ -216,12 +216,21 @@ internal sealed class NodeRuntime
     /// </summary>
     private void Watch()
     {
-        Guid[] silent;
-        NodeSession[] live;
+        List<Guid> silent = [];
+        List<NodeSession> live = [];
         lock (_lock)
         {
-            silent = [.. _sessions.Where(s => s.Value.Session.SinceHeard > _settings.CoordinatorTimeout).Select(s => s.Key)];
-            live = [.. _sessions.Values.Select(s => s.Session).Where(s => s.SinceHeard <= _settings.CoordinatorTimeout)];
+            foreach ((Guid id, (NodeSession session, _)) in _sessions)
+            {
+                if (session.SinceHeard > _settings.CoordinatorTimeout)
+                {
+                    silent.Add(id);
+                }
+                else
+                {
+                    live.Add(session);
+                }
+            }
         }
 
         foreach (NodeSession session in live)

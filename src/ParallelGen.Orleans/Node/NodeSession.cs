@@ -337,13 +337,11 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
             overdue = _outbox.TakeOverdue(Environment.TickCount64);
         }
 
-        bool owed = _inbox.TakeOwedAcknowledgement(out long acknowledged);
-        foreach ((long sequence, byte[] records) in overdue)
+        if (overdue.Count > 0)
         {
-            _ = _coordinator.Receive(Id, sequence, acknowledged, records);
+            Send(overdue);
         }
-
-        if (owed && overdue.Count == 0)
+        else if (_inbox.TakeOwedAcknowledgement(out long acknowledged))
         {
             _ = _coordinator.Receive(Id, 0, acknowledged, []);
         }
@@ -363,6 +361,12 @@ internal sealed class NodeSession : IRawCallSink, INodeRecords
             batches = _outbox.TakeAll(Environment.TickCount64);
         }
 
+        Send(batches);
+    }
+
+    /// <summary>Sends batches one way, each with the acknowledgement of what came from the coordinator. Outside every lock.</summary>
+    private void Send(List<(long Sequence, byte[] Records)> batches)
+    {
         _inbox.TakeOwedAcknowledgement(out long acknowledged);
         foreach ((long sequence, byte[] records) in batches)
         {
